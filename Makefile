@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format translations i18n-update i18n-check serve
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/python -m planner.core.catalogues compile
+
+run: translations
+	$(BIN)/flask --app planner init-db
+	$(BIN)/flask --app planner run --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check planner tests
+
+format: $(STAMP)
+	$(BIN)/ruff format planner tests
+
+i18n-update: $(STAMP)
+	$(BIN)/python -m planner.core.catalogues update
+
+i18n-check: $(STAMP)
+	$(BIN)/python -m planner.core.catalogues check
+
+serve: translations
+	$(BIN)/flask --app planner init-db
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) wsgi:app

@@ -1,0 +1,41 @@
+"""Default settings; instance/config.py and the environment override them."""
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    # SQLite file in instance/ unless DATABASE_URL says otherwise (set in create_app).
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True when served over HTTPS (PLANNER_HTTPS=1)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # Session lifetime rules (enforced in core/sessions.py).
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+
+    # Login throttling: failures counted in the database so every worker sees them.
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    # Directors in one meeting room share one public address: allow more per address.
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+
+    SET_PASSWORD_LINK_LIFETIME = timedelta(hours=72)
+    PASSWORD_MIN_LENGTH = 12
+    # Werkzeug's default scrypt cost is 2**15; we ask for 2**16 explicitly.
+    PASSWORD_HASH_METHOD = "scrypt:65536:8:1"
+
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = {"fr": "Français", "en": "English"}
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

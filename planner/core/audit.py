@@ -1,0 +1,46 @@
+"""The append-only audit log: who did what to which record, and when."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planner.core.time import utcnow
+from planner.extensions import db
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[int | None]
+    details: Mapped[str] = mapped_column(Text, default="{}")
+
+    @property
+    def details_dict(self) -> dict[str, Any]:
+        return json.loads(self.details or "{}")
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_changes(_mapper, _connection, _target) -> None:
+    raise RuntimeError("The audit log is append-only.")
+
+
+def record(actor, action: str, target, **details: Any) -> AuditEvent:
+    """Add one audit event to the current transaction (committed with the change it records)."""
+    entry = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        target_type=type(target).__tablename__ if target is not None else "",
+        target_id=getattr(target, "id", None),
+        details=json.dumps(details, default=str, ensure_ascii=False, sort_keys=True),
+    )
+    db.session.add(entry)
+    return entry

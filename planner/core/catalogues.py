@@ -1,0 +1,184 @@
+"""Translation catalogues: one .po file per domain and language, merged into messages.mo.
+
+Each domain keeps its own catalogue (translations/<lang>/LC_MESSAGES/<domain>.po) so that
+work on two domains never edits the same file. Run as
+    python -m planner.core.catalogues update    # extract strings, add them to each .po
+    python -m planner.core.catalogues compile   # merge the .po files into messages.mo
+    python -m planner.core.catalogues check     # list missing, empty or fuzzy translations
+    python -m planner.core.catalogues todo fr   # untranslated messages as JSON, to fill in
+    python -m planner.core.catalogues fill fr FILE.json   # write translations from JSON
+"""
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "planner" / "translations"
+SOURCE_LANGUAGE = "en"  # msgids are English; these languages need a catalogue:
+TRANSLATED_LANGUAGES = ("fr",)
+
+# domain -> the source paths (relative to the project root) whose strings it owns.
+DOMAINS: dict[str, list[str]] = {
+    "core": [
+        "planner/__init__.py", "planner/cli.py", "planner/core", "planner/dashboard",
+        "templates/base.html", "templates/_macros", "templates/errors", "templates/dashboard",
+    ],
+    "members": ["planner/members", "templates/members", "templates/auth", "templates/accounts"],
+}
+
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+JINJA = "jinja2.ext:babel_extract"
+JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "false"}
+
+
+def _files(path: Path) -> Iterator[Path]:
+    if path.is_file():
+        yield path
+    elif path.is_dir():
+        yield from sorted(p for p in path.rglob("*") if p.suffix in {".py", ".html", ".txt"})
+
+
+def extract_domain(domain: str) -> Catalog:
+    template = Catalog(domain=domain)
+    for source in DOMAINS[domain]:
+        for path in _files(ROOT / source):
+            method = "python" if path.suffix == ".py" else JINJA
+            options = {} if method == "python" else JINJA_OPTIONS
+            with path.open("rb") as handle:
+                for lineno, message, comments, context in extract(
+                    method, handle, keywords=KEYWORDS, options=options
+                ):
+                    template.add(
+                        message, None, [(str(path.relative_to(ROOT)), lineno)],
+                        auto_comments=comments, context=context,
+                    )
+    return template
+
+
+def _po_path(language: str, domain: str) -> Path:
+    return TRANSLATIONS / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def _read(path: Path, language: str) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+def update() -> None:
+    for domain in DOMAINS:
+        template = extract_domain(domain)
+        for language in TRANSLATED_LANGUAGES:
+            path = _po_path(language, domain)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            catalog = _read(path, language) if path.exists() else Catalog(locale=language, domain=domain)
+            catalog.update(template, no_fuzzy_matching=True)
+            with path.open("wb") as handle:
+                write_po(handle, catalog, width=100, ignore_obsolete=True, omit_header=False)
+
+
+def merged(language: str) -> Catalog:
+    catalog = Catalog(locale=language)
+    for path in sorted((TRANSLATIONS / language / "LC_MESSAGES").glob("*.po")):
+        for message in _read(path, language):
+            if message.id and message.id not in catalog:
+                catalog[message.id] = message
+    return catalog
+
+
+def compile_all() -> None:
+    for language in TRANSLATED_LANGUAGES:
+        catalog = merged(language)
+        (TRANSLATIONS / language / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
+        with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo").open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+
+
+def problems(language: str) -> list[str]:
+    """Every message the code uses that `language` lacks, leaves empty or marks fuzzy."""
+    catalog = merged(language)
+    found = []
+    for domain in DOMAINS:
+        for message in extract_domain(domain):
+            if not message.id:
+                continue
+            translated = catalog.get(message.id)
+            where = message.locations[0][0] if message.locations else domain
+            if translated is None:
+                found.append(f"{language}: missing {message.id!r} ({where})")
+            elif translated.fuzzy:
+                found.append(f"{language}: fuzzy {message.id!r} ({where})")
+            elif not all(translated.string) if isinstance(translated.string, tuple) else not translated.string:
+                found.append(f"{language}: empty {message.id!r} ({where})")
+    return found
+
+
+def todo(language: str) -> dict[str, str | list[str]]:
+    """Untranslated messages of every domain: {msgid: ""} or {msgid: ["", ""]} for plurals."""
+    wanted = {}
+    for domain in DOMAINS:
+        path = _po_path(language, domain)
+        if not path.exists():
+            continue
+        for message in _read(path, language):
+            if not message.id:
+                continue
+            plural = isinstance(message.id, tuple)
+            key = json.dumps(list(message.id)) if plural else message.id
+            strings = message.string if plural else (message.string,)
+            if message.fuzzy or not all(strings):
+                wanted[key] = ["", ""] if plural else ""
+    return wanted
+
+
+def fill(language: str, translations: dict) -> int:
+    """Write translations ({msgid: msgstr}; plural msgid as JSON list) into every .po file."""
+    written = 0
+    for domain in DOMAINS:
+        path = _po_path(language, domain)
+        if not path.exists():
+            continue
+        catalog = _read(path, language)
+        for message in catalog:
+            if not message.id:
+                continue
+            key = json.dumps(list(message.id)) if isinstance(message.id, tuple) else message.id
+            if key in translations and translations[key]:
+                value = translations[key]
+                message.string = tuple(value) if isinstance(value, list) else value
+                message.flags.discard("fuzzy")
+                written += 1
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, ignore_obsolete=True)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "compile"
+    if command == "update":
+        update()
+    elif command == "compile":
+        compile_all()
+    elif command == "todo":
+        print(json.dumps(todo(argv[2]), ensure_ascii=False, indent=1))
+    elif command == "fill":
+        with open(argv[3], encoding="utf-8") as handle:
+            print(f"{fill(argv[2], json.load(handle))} messages written")
+    elif command == "check":
+        issues = [p for language in TRANSLATED_LANGUAGES for p in problems(language)]
+        print("\n".join(issues) or "All catalogues complete.")
+        return 1 if issues else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,91 @@
+"""Response headers, same-origin checks and session lifetime rules."""
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, request, session
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user, user_loaded_from_cookie
+
+from planner.core.database import write_intent
+from planner.core.errors import abort_with
+from planner.core.time import utcnow
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Only paths on this site: no scheme, no host, no protocol-relative '//evil'."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and "\\" not in target
+
+
+def start_session(remember: bool) -> None:
+    """Called at login: a fresh session (new cookie) stamped for the timeout rules."""
+    now = utcnow().isoformat()
+    session["login_at"] = now
+    session["seen_at"] = now
+    session["remember"] = remember
+
+
+def _expired(now: datetime) -> bool:
+    login_at = session.get("login_at")
+    seen_at = session.get("seen_at")
+    if not login_at or not seen_at:
+        return True
+    if session.get("remember"):
+        limit = current_app.config["REMEMBER_COOKIE_DURATION"]
+        return now - datetime.fromisoformat(login_at) > limit
+    config = current_app.config
+    return (
+        now - datetime.fromisoformat(seen_at) > config["SESSION_IDLE_TIMEOUT"]
+        or now - datetime.fromisoformat(login_at) > config["SESSION_ABSOLUTE_TIMEOUT"]
+    )
+
+
+def init_security(app: Flask) -> None:
+    @user_loaded_from_cookie.connect_via(app)
+    def _restored_from_remember_cookie(_sender, user) -> None:
+        start_session(remember=True)
+
+    @app.before_request
+    def _before() -> None:
+        write_intent.set(request.method not in SAFE_METHODS)
+        if request.method not in SAFE_METHODS:
+            origin = request.headers.get("Origin")
+            if origin and origin != "null" and urlsplit(origin).netloc != request.host:
+                abort_with(400, _("This form was sent from another site and was refused."))
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return
+        now = utcnow()
+        if _expired(now):
+            logout_user()
+            session.clear()
+            flash(_("Your session has expired. Please log in again."), "info")
+            return
+        # Refresh the idle clock at most once a minute to avoid a new cookie per request.
+        if (now - datetime.fromisoformat(session["seen_at"])).total_seconds() > 60:
+            session["seen_at"] = now.isoformat()
+
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        if request.endpoint != "static":
+            # Pages carry personal data or a CSRF token: never keep them in a cache.
+            headers["Cache-Control"] = "no-store"
+        headers.pop("Server", None)
+        return response

@@ -1,0 +1,19 @@
+"""The home page, shaped by the roles of the person who opens it."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from planner.core.permissions import allow, signed_in
+from planner.members import queries as member_queries
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/")
+@allow(signed_in)
+def home():
+    return render_template(
+        "dashboard/home.html",
+        member=current_user.member,
+        members=member_queries.members_directory(),
+    )

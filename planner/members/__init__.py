@@ -1,0 +1,1 @@
+"""The network, its member clusters, the accounts of the people and logging in."""

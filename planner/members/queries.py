@@ -1,0 +1,51 @@
+"""Reads the members pages need, each a fixed number of queries."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from planner.core.audit import AuditEvent
+from planner.extensions import db
+from planner.members.models import Member, Network, User
+
+
+def current_network() -> Network | None:
+    return db.session.scalar(select(Network).order_by(Network.id).limit(1))
+
+
+def members_directory(include_inactive: bool = False) -> list[Member]:
+    query = select(Member).options(selectinload(Member.directors)).order_by(Member.name)
+    if not include_inactive:
+        query = query.where(Member.is_active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def active_members() -> list[Member]:
+    return list(
+        db.session.scalars(select(Member).where(Member.is_active.is_(True)).order_by(Member.name))
+    )
+
+
+def member_choices(blank_label: str) -> list[tuple[str, str]]:
+    rows = db.session.execute(select(Member.id, Member.short_name).order_by(Member.short_name))
+    return [("", blank_label)] + [(str(member_id), name) for member_id, name in rows]
+
+
+def accounts() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.full_name)))
+
+
+def member_with_directors(member_id: int) -> Member | None:
+    return db.session.scalar(
+        select(Member).options(selectinload(Member.directors)).where(Member.id == member_id)
+    )
+
+
+def audit_page(page: int, per_page: int = 50) -> tuple[list[tuple[AuditEvent, User | None]], bool]:
+    rows = db.session.execute(
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .order_by(AuditEvent.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    ).all()
+    return [tuple(row) for row in rows[:per_page]], len(rows) > per_page

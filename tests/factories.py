@@ -1,0 +1,76 @@
+"""Builders of test data: make_*(**overrides), each through the domain's own rules."""
+
+import itertools
+
+from sqlalchemy import select
+
+from planner.extensions import db
+from planner.members import rules as member_rules
+from planner.members.models import Member, Network, User
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+_password_hash: str | None = None
+
+
+def password_hash() -> str:
+    """One real scrypt hash of PASSWORD, computed once per test run (it costs ~0.1 s)."""
+    global _password_hash
+    if _password_hash is None:
+        _password_hash = member_rules.hash_password(PASSWORD)
+    return _password_hash
+
+
+def make_network(**overrides) -> Network:
+    network = db.session.scalar(select(Network).limit(1))
+    if network is None:
+        values = {"name": "Test Network", "timezone": "Africa/Casablanca", "quorum_percent": 50,
+                  "max_proxies_per_holder": 1, "default_language": "fr", "currency": "MAD"}
+        values.update(overrides)
+        network = Network(**values)
+        db.session.add(network)
+        db.session.commit()
+    return network
+
+
+def make_member(**overrides) -> Member:
+    make_network()
+    n = next(_counter)
+    values = {"name": f"Cluster number {n}", "short_name": f"C{n}", "sector": "Industry",
+              "city": "Casablanca"}
+    values.update(overrides)
+    member = member_rules.create_member(None, **values)
+    db.session.commit()
+    return member
+
+
+def make_user(
+    *, role: str = "director", member: Member | None = None, with_password: bool = True,
+    **overrides,
+) -> User:
+    """role: director (of `member`, made if missing), secretariat, observer."""
+    n = next(_counter)
+    values = {"email": f"user{n}@example.org", "full_name": f"Person {n}"}
+    if role == "director":
+        values["member_id"] = (member or make_member()).id
+    elif role == "secretariat":
+        values["is_secretariat"] = True
+        if member is not None:
+            values["member_id"] = member.id
+    elif role == "observer":
+        values["is_observer"] = True
+    values.update(overrides)
+    user = member_rules.create_user(None, **values)
+    user.password_hash = password_hash() if with_password else None
+    db.session.commit()
+    return user
+
+
+class DemoLookup:
+    """Find demo rows by their natural names in tests."""
+
+    def member(self, short_name: str) -> Member:
+        return db.session.scalar(select(Member).where(Member.short_name == short_name))
+
+    def user(self, email: str) -> User:
+        return db.session.scalar(select(User).where(User.email == email))
