@@ -74,3 +74,33 @@ class DemoLookup:
 
     def user(self, email: str) -> User:
         return db.session.scalar(select(User).where(User.email == email))
+
+
+class World:
+    """One of every kind of record, and one account per role, for the permission matrix.
+
+    `users` maps a role name to its account; `url_values` maps every URL argument name
+    (member_id, user_id, ...) to the id of a record that exists. Each domain adds its
+    records in make_world() so that every route can be called.
+    """
+
+    ROLES = ("anonymous", "director", "other_director", "secretariat", "observer")
+
+    def __init__(self):
+        self.users: dict[str, User] = {}
+        self.url_values: dict[str, object] = {}
+
+
+def make_world() -> World:
+    world = World()
+    make_network()
+    member = make_member(short_name="OWN")
+    other = make_member(short_name="OTHER")
+    world.members = {"own": member, "other": other}
+    world.users["director"] = make_user(member=member)
+    world.users["other_director"] = make_user(member=other)
+    world.users["secretariat"] = make_user(role="secretariat")
+    world.users["observer"] = make_user(role="observer")
+    target = make_user(member=other, email="target@example.org")
+    world.url_values.update(member_id=member.id, user_id=target.id, token="not-a-real-token")
+    return world

@@ -1,6 +1,7 @@
 """The base form every form extends: CSRF, trimmed text, one place for shared fields."""
 
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 
 def strip(value):
@@ -15,3 +16,11 @@ class Form(FlaskForm):
             if strip not in filters:
                 unbound_field.kwargs["filters"] = [strip, *filters]
             return unbound_field.bind(form=form, **options)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """SelectField options from (value, label) pairs or plain values."""
+    return [
+        SelectChoice(str(p[0]), p[1]) if isinstance(p, tuple) else SelectChoice(str(p))
+        for p in pairs
+    ]

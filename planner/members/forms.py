@@ -14,9 +14,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from zoneinfo import available_timezones
 
-from planner.core.forms import Form
+from planner.core.forms import Form, choices
 
-LANGUAGE_CHOICES = [("", _l("Browser's language")), ("fr", "Français"), ("en", "English")]
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = [("", _l("Browser's language")), *LANGUAGES]
 
 
 def optional_int(value):
@@ -48,7 +49,7 @@ class ChangePasswordForm(SetPasswordForm):
 
 
 class LanguageForm(Form):
-    language = SelectField(_l("Language"), choices=[("fr", "Français"), ("en", "English")])
+    language = SelectField(_l("Language"), choices=choices(LANGUAGES))
     next = HiddenField()
 
 
@@ -63,7 +64,7 @@ class AccountForm(Form):
     )
     is_secretariat = BooleanField(_l("Secretariat (prepares meetings, runs votes and actions)"))
     is_observer = BooleanField(_l("Observer (reads only, never votes)"))
-    preferred_language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    preferred_language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES))
 
 
 class MemberForm(Form):
@@ -84,9 +85,9 @@ class MemberForm(Form):
 class NetworkForm(Form):
     name = StringField(_l("Name of the network"), validators=[DataRequired(), Length(max=200)])
     founded_on = DateField(_l("Founded on"), validators=[Optional()])
-    timezone = SelectField(_l("Time zone"), choices=sorted(available_timezones()))
+    timezone = SelectField(_l("Time zone"), choices=choices(sorted(available_timezones())))
     default_language = SelectField(
-        _l("Default language"), choices=[("fr", "Français"), ("en", "English")]
+        _l("Default language"), choices=choices(LANGUAGES)
     )
     currency = StringField(
         _l("Currency"), validators=[DataRequired(), Length(min=3, max=3)],

@@ -2,8 +2,10 @@
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from planner.core.audit import AuditEvent
+from planner.core.forms import choices
 from planner.extensions import db
 from planner.members.models import Member, Network, User
 
@@ -25,9 +27,9 @@ def active_members() -> list[Member]:
     )
 
 
-def member_choices(blank_label: str) -> list[tuple[str, str]]:
+def member_choices(blank_label: str) -> list[SelectChoice]:
     rows = db.session.execute(select(Member.id, Member.short_name).order_by(Member.short_name))
-    return [("", blank_label)] + [(str(member_id), name) for member_id, name in rows]
+    return choices([("", blank_label), *((str(member_id), name) for member_id, name in rows)])
 
 
 def accounts() -> list[User]:

@@ -1,0 +1,1 @@
+"""Strategy meetings: agenda, attendance, proxies, quorum and the live session."""

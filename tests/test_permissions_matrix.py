@@ -1,0 +1,99 @@
+"""Every route, called by every role: who may use it is declared here and checked.
+
+A route missing from ROUTES fails test_every_route_is_in_the_matrix, so no route can be
+added without saying who may use it; a view without @allow/@public fails
+test_every_view_declares_its_permission.
+"""
+
+import pytest
+from flask import url_for
+
+from tests.conftest import csrf_token, sign_in
+from tests.factories import make_world
+
+DIRECTORS = {"director", "other_director"}
+SIGNED_IN = DIRECTORS | {"secretariat", "observer"}
+PUBLIC = SIGNED_IN | {"anonymous"}
+SECRETARIAT = {"secretariat"}
+
+# endpoint -> roles allowed. For POST-only routes the matrix posts an empty form.
+ROUTES: dict[str, set[str]] = {
+    "health.healthz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.set_password": PUBLIC,
+    "auth.language": PUBLIC,
+    "auth.account": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "dashboard.home": SIGNED_IN,
+    "members.index": SIGNED_IN,
+    "members.show": SIGNED_IN,
+    "members.new": SECRETARIAT,
+    "members.edit": SECRETARIAT,
+    "network.settings": SECRETARIAT,
+    "network.audit_log": SECRETARIAT,
+    "accounts.index": SECRETARIAT,
+    "accounts.new": SECRETARIAT,
+    "accounts.edit": SECRETARIAT,
+    "accounts.deactivate": SECRETARIAT,
+    "accounts.activate": SECRETARIAT,
+    "accounts.new_link": SECRETARIAT,
+}
+
+
+# Routes whose normal answer to an allowed user is the login page.
+ENDS_ON_LOGIN_PAGE = {"auth.logout"}
+
+
+def _endpoints(app):
+    return sorted({rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"})
+
+
+def test_every_route_is_in_the_matrix(app):
+    missing = [endpoint for endpoint in _endpoints(app) if endpoint not in ROUTES]
+    assert not missing, f"add these routes to ROUTES with the roles allowed: {missing}"
+    stale = [endpoint for endpoint in ROUTES if endpoint not in _endpoints(app)]
+    assert not stale, f"these ROUTES no longer exist: {stale}"
+
+
+def test_every_view_declares_its_permission(app):
+    undeclared = [
+        endpoint for endpoint in _endpoints(app)
+        if not hasattr(app.view_functions[endpoint], "permission")
+    ]
+    assert not undeclared, f"decorate these views with @allow(...) or @public: {undeclared}"
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static":
+            yield rule
+
+
+@pytest.mark.parametrize("role", ["anonymous", "director", "other_director", "secretariat", "observer"])
+def test_each_role_gets_exactly_what_the_matrix_allows(app, role):
+    world = make_world()
+    failures = []
+    for rule in _rules(app):
+        method = "GET" if "GET" in rule.methods else "POST"
+        client = app.test_client()
+        if role != "anonymous":
+            sign_in(client, world.users[role])
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{arg: world.url_values[arg] for arg in rule.arguments})
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": csrf_token(client)})
+        allowed = role in ROUTES[rule.endpoint]
+        status = response.status_code
+        sent_to_login = status == 302 and "/login" in response.headers.get("Location", "")
+        if rule.endpoint in ENDS_ON_LOGIN_PAGE and sent_to_login:
+            continue
+        if allowed and (status == 403 or sent_to_login or status >= 500):
+            failures.append(f"{role} {method} {url}: {status}, expected access")
+        if not allowed and role == "anonymous" and not sent_to_login:
+            failures.append(f"{role} {method} {url}: {status}, expected redirect to login")
+        if not allowed and role != "anonymous" and status != 403:
+            failures.append(f"{role} {method} {url}: {status}, expected 403")
+    assert not failures, "\n".join(failures)
