@@ -20,7 +20,7 @@ def register_cli(app: Flask) -> None:
         """Create or upgrade the tables through migrations; load the demo into an empty database."""
         from planner.demo import database_is_empty, load_demo
 
-        upgrade(directory=current_app.extensions["migrate"].directory)
+        upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
         if demo and database_is_empty():
             load_demo()
             db.session.commit()

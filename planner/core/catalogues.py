@@ -2,11 +2,12 @@
 
 Each domain keeps its own catalogue (translations/<lang>/LC_MESSAGES/<domain>.po) so that
 work on two domains never edits the same file. Run as
-    python -m planner.core.catalogues update    # extract strings, add them to each .po
-    python -m planner.core.catalogues compile   # merge the .po files into messages.mo
-    python -m planner.core.catalogues check     # list missing, empty or fuzzy translations
-    python -m planner.core.catalogues todo fr   # untranslated messages as JSON, to fill in
-    python -m planner.core.catalogues fill fr FILE.json   # write translations from JSON
+    python -m planner.core.catalogues update [DOMAIN]   # extract strings into each .po
+    python -m planner.core.catalogues compile           # merge the .po files into messages.mo
+    python -m planner.core.catalogues check             # missing, empty or fuzzy translations
+    python -m planner.core.catalogues todo fr [DOMAIN]  # untranslated messages as JSON
+    python -m planner.core.catalogues fill fr FILE.json [DOMAIN]  # write translations back
+Naming a DOMAIN touches only that domain's .po file.
 """
 
 import json
@@ -71,8 +72,14 @@ def _read(path: Path, language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
-def update() -> None:
-    for domain in DOMAINS:
+def _domains(only: str | None) -> list[str]:
+    if only is not None and only not in DOMAINS:
+        raise SystemExit(f"unknown domain {only!r}: add it to DOMAINS in {__file__}")
+    return [only] if only else list(DOMAINS)
+
+
+def update(only: str | None = None) -> None:
+    for domain in _domains(only):
         template = extract_domain(domain)
         for language in TRANSLATED_LANGUAGES:
             path = _po_path(language, domain)
@@ -119,28 +126,30 @@ def problems(language: str) -> list[str]:
     return found
 
 
-def todo(language: str) -> dict[str, str | list[str]]:
-    """Untranslated messages of every domain: {msgid: ""} or {msgid: ["", ""]} for plurals."""
+def todo(language: str, only: str | None = None) -> dict[str, str | list[str]]:
+    """Untranslated messages: {msgid: ""}, or {msgid: ["", "", ...]} for plurals."""
     wanted = {}
-    for domain in DOMAINS:
+    for domain in _domains(only):
         path = _po_path(language, domain)
         if not path.exists():
             continue
-        for message in _read(path, language):
+        catalog = _read(path, language)
+        for message in catalog:
             if not message.id:
                 continue
             plural = isinstance(message.id, tuple)
             key = json.dumps(list(message.id)) if plural else message.id
             strings = message.string if plural else (message.string,)
             if message.fuzzy or not all(strings):
-                wanted[key] = ["", ""] if plural else ""
+                # One string per plural form of the language (French has three in CLDR).
+                wanted[key] = [""] * catalog.num_plurals if plural else ""
     return wanted
 
 
-def fill(language: str, translations: dict) -> int:
-    """Write translations ({msgid: msgstr}; plural msgid as JSON list) into every .po file."""
+def fill(language: str, translations: dict, only: str | None = None) -> int:
+    """Write translations ({msgid: msgstr}; plural msgid as JSON list) into the .po files."""
     written = 0
-    for domain in DOMAINS:
+    for domain in _domains(only):
         path = _po_path(language, domain)
         if not path.exists():
             continue
@@ -162,14 +171,17 @@ def fill(language: str, translations: dict) -> int:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "compile"
     if command == "update":
-        update()
+        update(argv[2] if len(argv) > 2 else None)
     elif command == "compile":
         compile_all()
     elif command == "todo":
-        print(json.dumps(todo(argv[2]), ensure_ascii=False, indent=1))
+        only = argv[3] if len(argv) > 3 else None
+        print(json.dumps(todo(argv[2], only), ensure_ascii=False, indent=1))
     elif command == "fill":
         with open(argv[3], encoding="utf-8") as handle:
-            print(f"{fill(argv[2], json.load(handle))} messages written")
+            translations = json.load(handle)
+        only = argv[4] if len(argv) > 4 else None
+        print(f"{fill(argv[2], translations, only)} messages written")
     elif command == "check":
         issues = [p for language in TRANSLATED_LANGUAGES for p in problems(language)]
         print("\n".join(issues) or "All catalogues complete.")

@@ -61,7 +61,7 @@ def upgrade():
     sa.Column('max_proxies_per_holder', sa.Integer(), nullable=False),
     sa.CheckConstraint('max_proxies_per_holder >= 0', name=op.f('ck_networks_max_proxies_not_negative')),
     sa.CheckConstraint('quorum_percent BETWEEN 1 AND 100', name=op.f('ck_networks_quorum_percent_range')),
-    sa.ForeignKeyConstraint(['secretariat_member_id'], ['members.id'], name=op.f('fk_networks_secretariat_member_id_members'), ondelete='SET NULL', use_alter=True),
+    sa.ForeignKeyConstraint(['secretariat_member_id'], ['members.id'], name=op.f('fk_networks_secretariat_member_id_members'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_networks'))
     )
     op.create_table('users',
