@@ -19,6 +19,14 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _clear_session(language: str | None = None) -> None:
+    """Start a new session (hence a new cookie), keeping only the chosen language."""
+    language = language or session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -39,7 +47,7 @@ def login():
             status = attach_error(form, error)
         else:
             db.session.commit()
-            session.clear()  # a new session, hence a new cookie, at every login
+            _clear_session()
             remember = bool(form.remember.data)
             login_user(user, remember=remember)
             start_session(remember)
@@ -54,10 +62,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(signed_in)
 def logout():
-    rules.end_all_sessions(current_user._get_current_object())
+    user = current_user._get_current_object()
+    rules.end_all_sessions(user)
     db.session.commit()
     logout_user()
-    session.clear()
+    _clear_session(user.preferred_language)
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -79,7 +88,7 @@ def set_password(token: str):
             db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
-            session.clear()
+            _clear_session()
             flash(_("Your password is set. You can now log in."), "success")
             return redirect(url_for("auth.login"))
     elif request.method == "POST":
@@ -124,7 +133,7 @@ def change_password():
             db.session.commit()
             # Every other session ended with the version bump; keep this one signed in.
             remember = bool(session.get("remember"))
-            session.clear()
+            _clear_session()
             login_user(user, remember=remember)
             start_session(remember)
             flash(_("Your password was changed. Your other sessions were signed out."), "success")

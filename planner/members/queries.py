@@ -15,7 +15,7 @@ def current_network() -> Network | None:
 
 
 def members_directory(include_inactive: bool = False) -> list[Member]:
-    query = select(Member).options(selectinload(Member.directors)).order_by(Member.name)
+    query = select(Member).options(selectinload(Member.directors)).order_by(Member.short_name)
     if not include_inactive:
         query = query.where(Member.is_active.is_(True))
     return list(db.session.scalars(query))
