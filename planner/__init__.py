@@ -112,6 +112,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from planner.core import health
     from planner.dashboard import views as dashboard
+    from planner.meetings import views as meetings
     from planner.members import account_views, auth_views
     from planner.members import views as members
 
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         members.bp,
         members.network_bp,
         account_views.bp,
+        meetings.bp,
     ):
         app.register_blueprint(blueprint)
 

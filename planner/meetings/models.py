@@ -46,6 +46,12 @@ class AgendaItemKind(enum.Enum):
     REVIEW = "review"  # review of previous actions: lists the open action items
 
 
+class SuggestionStatus(enum.Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
 class AttendanceStatus(enum.Enum):
     PRESENT = "present"
     REPRESENTED = "represented"
@@ -74,6 +80,7 @@ class Meeting(db.Model):
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="")
     # The live session: which item is being discussed, since when.
     current_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", use_alter=True, ondelete="SET NULL")
@@ -120,6 +127,12 @@ class AgendaItem(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="items", foreign_keys=[meeting_id])
     presenter_member: Mapped[Member | None] = relationship(lazy="raise")
+    documents: Mapped[list["AgendaDocument"]] = relationship(
+        back_populates="item",
+        order_by="AgendaDocument.id",
+        lazy="raise",
+        cascade="all, delete-orphan",
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -144,10 +157,76 @@ class Attendance(db.Model):
     proxy_holder_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="RESTRICT"), index=True
     )
-    signed_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who recorded it
+    # The person who sat for the cluster, when it was not its director (optional).
+    attendee_name: Mapped[str] = mapped_column(String(200), default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendances")
     member: Mapped[Member] = relationship(foreign_keys=[member_id], lazy="raise")
     proxy_holder: Mapped[Member | None] = relationship(foreign_keys=[proxy_holder_id], lazy="raise")
     signed_in_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class AgendaDocument(db.Model):
+    """A file attached to an agenda item, stored under instance/uploads with a random name."""
+
+    __tablename__ = "agenda_documents"
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="documents", lazy="raise")
+    uploaded_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class AgendaSuggestion(db.Model):
+    """An agenda item a director asks for; the secretariat accepts it or declines with a reason."""
+
+    __tablename__ = "agenda_suggestions"
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint(
+            "status <> 'declined' OR decision_reason <> ''", name="decline_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[AgendaItemKind] = mapped_column(
+        enum_column(AgendaItemKind), default=AgendaItemKind.DISCUSSION
+    )
+    duration_minutes: Mapped[int] = mapped_column(default=15)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SuggestionStatus] = mapped_column(
+        enum_column(SuggestionStatus), default=SuggestionStatus.PENDING, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL")
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    meeting: Mapped[Meeting] = relationship(lazy="raise")
+    member: Mapped[Member] = relationship(lazy="raise")
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id], lazy="raise")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
