@@ -2,6 +2,7 @@
 clients signed in as each role, and query counting."""
 
 import contextvars
+import html
 import os
 import re
 import uuid
@@ -185,3 +186,8 @@ def count_queries():
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
+
+
+def page_text(response) -> str:
+    """The page as a person reads it: HTML entities such as &#39; turned back into text."""
+    return html.unescape(response.get_data(as_text=True))

@@ -64,7 +64,7 @@ class AccountForm(Form):
     )
     is_secretariat = BooleanField(_l("Secretariat (prepares meetings, runs votes and actions)"))
     is_observer = BooleanField(_l("Observer (reads only, never votes)"))
-    preferred_language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES))
+    preferred_language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES), default="")
 
 
 class MemberForm(Form):

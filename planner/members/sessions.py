@@ -1,6 +1,6 @@
 """Who is signed in (Flask-Login's loader) and which network the request serves."""
 
-from flask import Flask, g
+from flask import Flask, g, request
 from sqlalchemy import select
 
 from planner.extensions import db, login_manager
@@ -26,6 +26,8 @@ def init_sessions(app: Flask) -> None:
 
     @app.before_request
     def _load_network() -> None:
+        if request.endpoint in ("static", "health.healthz"):
+            return  # served without touching the database (health reports it itself)
         network = current_network()
         g.network = network
         if network is not None:

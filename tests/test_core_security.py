@@ -1,0 +1,169 @@
+"""Security baseline every response carries, and the safety nets behind every page."""
+
+import sqlite3
+
+import pytest
+from flask import abort
+from sqlalchemy import text
+
+from planner import create_app
+from planner.core.permissions import public
+from planner.extensions import db
+from planner.members.models import Member
+from tests.conftest import base_config, post
+from tests.factories import make_member, make_user
+
+
+def test_every_page_carries_the_security_headers(client, network):
+    response = client.get("/login")
+    headers = response.headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "style-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_no_inline_script_or_style_in_pages(as_user, network):
+    client = as_user(make_user(role="secretariat"))
+    for url in ("/", "/members/", "/accounts/", "/network/settings", "/account"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>" not in page and " style=" not in page and "<style" not in page, url
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, network):
+    make_user()
+    client.get("/login")
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_cookies_are_secure_behind_https(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANNER_HTTPS", "1")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_first_run_generates_a_secret_key_in_instance_config(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    first = create_app().config["SECRET_KEY"]
+    second = create_app().config["SECRET_KEY"]
+    assert len(first) >= 64 and first == second
+    assert (tmp_path / "config.py").stat().st_mode & 0o077 == 0
+
+
+def test_postgres_urls_use_psycopg3():
+    from planner import database_url
+
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_form_posted_from_another_site_is_refused(as_user, network):
+    client = as_user(make_user(role="secretariat"))
+    response = post(client, "/members/new", {"name": "Evil", "short_name": "EVIL"},
+                    page="/members/new", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 400
+    assert "autre site" in response.get_data(as_text=True)
+    assert db.session.query(Member).filter_by(short_name="EVIL").count() == 0
+
+
+def test_request_body_is_capped(app, client, network):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/login", data={"email": "x" * 5000, "password": "y"})
+    assert response.status_code == 413
+    assert "trop volumineux" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_shows_an_incident_number_and_no_traceback(app, client, network, caplog):
+    @app.route("/explode")
+    @public
+    def explode():
+        raise ValueError("secret internal detail")
+
+    response = client.get("/explode")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Traceback" not in page and "secret internal detail" not in page
+    assert "Numéro d'incident" in page
+    incident = page.split("<code>")[1].split("</code>")[0]
+    assert incident in caplog.text  # the log has the details under the same number
+
+
+def test_integrity_error_becomes_409(app, client, network):
+    make_member(short_name="DUP", name="Duplicate")
+
+    @app.route("/duplicate", methods=["GET"])
+    @public
+    def duplicate():
+        db.session.add(Member(name="Duplicate", short_name="DUP2", slug="dup2"))
+        db.session.commit()
+        return "saved"
+
+    response = client.get("/duplicate")
+    assert response.status_code == 409
+    assert "entre en conflit" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 405, 409, 429])
+def test_error_pages_are_in_the_layout(app, client, network, status):
+    @app.route(f"/abort/{status}")
+    @public
+    def aborting():
+        abort(status)
+
+    response = client.get(f"/abort/{status}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert f"Erreur {status}" in page and 'id="main"' in page
+
+
+def test_healthz_reports_the_database(client, network):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "reachable"}
+
+
+def test_healthz_says_503_when_the_database_is_down():
+    app = create_app(base_config(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+    page = app.test_client().get("/login")
+    assert page.status_code == 503  # a clear page, not a traceback
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, backend):
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_write_requests_take_the_lock_at_begin(app, backend):
+    """A form's transaction holds the write lock from its first statement, so two writers
+    queue on busy_timeout instead of one failing half-way with 'database is locked'."""
+    from planner.core.database import write_intent
+
+    path = db.engine.url.database
+    token = write_intent.set(True)
+    try:
+        db.session.execute(text("SELECT 1"))
+        other = sqlite3.connect(path, timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+    finally:
+        db.session.rollback()
+        write_intent.reset(token)
