@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format translations i18n-update i18n-check serve
+# Production-like serving: gunicorn, 2 workers x 4 threads (fits the 2-core machine).
+GUNICORN := $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+.PHONY: run dev test lint format translations i18n-update i18n-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +23,12 @@ translations: $(STAMP)
 
 run: translations
 	$(BIN)/flask --app planner init-db
-	$(BIN)/flask --app planner run --host $(HOST) --port $(PORT)
+	@echo "planner is served on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(GUNICORN)
+
+dev: translations
+	$(BIN)/flask --app planner init-db
+	$(BIN)/flask --app planner run --debug --host $(HOST) --port $(PORT)
 
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -36,7 +44,3 @@ i18n-update: $(STAMP)
 
 i18n-check: $(STAMP)
 	$(BIN)/python -m planner.core.catalogues check
-
-serve: translations
-	$(BIN)/flask --app planner init-db
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) wsgi:app
