@@ -45,7 +45,9 @@ def register_cli(app: Flask) -> None:
     @click.option("--name", "full_name", prompt="Full name")
     @click.option("--secretariat", is_flag=True, help="Give the secretariat role.")
     @click.option("--observer", is_flag=True, help="Read-only observer.")
-    @click.option("--member", "member_short_name", default=None, help="Director of this member (short name).")
+    @click.option(
+        "--member", "member_short_name", default=None, help="Director of this member (short name)."
+    )
     @click.password_option()
     def create_user(email, full_name, secretariat, observer, member_short_name, password) -> None:
         """Create an account; the password is asked twice and never shown."""
@@ -63,8 +65,13 @@ def register_cli(app: Flask) -> None:
                 raise click.ClickException(f"No member cluster named {member_short_name!r}.")
         try:
             user = rules.create_user(
-                None, email=email, full_name=full_name, member_id=member_id,
-                is_secretariat=secretariat, is_observer=observer, password=password,
+                None,
+                email=email,
+                full_name=full_name,
+                member_id=member_id,
+                is_secretariat=secretariat,
+                is_observer=observer,
+                password=password,
             )
         except RuleError as error:
             db.session.rollback()
@@ -84,7 +91,9 @@ def register_cli(app: Flask) -> None:
         source_path = Path(url.database)
         if destination is None:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            destination = str(Path(current_app.instance_path) / "backups" / f"planner-{stamp}.sqlite3")
+            destination = str(
+                Path(current_app.instance_path) / "backups" / f"planner-{stamp}.sqlite3"
+            )
         Path(destination).parent.mkdir(parents=True, exist_ok=True)
         with (
             closing(sqlite3.connect(source_path)) as source,

@@ -14,5 +14,7 @@ def database_is_empty() -> bool:
 def load_demo() -> None:
     """Load the demo into an empty database; the caller commits."""
     if not database_is_empty():
-        raise RuntimeError("The database already holds a network; the demo loads only into an empty one.")
+        raise RuntimeError(
+            "The database already holds a network; the demo loads only into an empty one."
+        )
     load_members_demo()

@@ -104,6 +104,7 @@ def test_demo_network_is_maroc_cluster_with_its_13_members(client, demo):
         assert demo.user(f"director.{member.slug}@example.org") is not None
     assert demo.user("observer@example.org").is_observer
     assert demo.user("secretariat@example.org").is_secretariat
-    response = post(client, "/login", {"email": "director.menara@example.org",
-                                       "password": "demo-password-2016"})
+    response = post(
+        client, "/login", {"email": "director.menara@example.org", "password": "demo-password-2016"}
+    )
     assert response.status_code == 302

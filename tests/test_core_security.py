@@ -69,8 +69,13 @@ def test_postgres_urls_use_psycopg3():
 
 def test_form_posted_from_another_site_is_refused(as_user, network):
     client = as_user(make_user(role="secretariat"))
-    response = post(client, "/members/new", {"name": "Evil", "short_name": "EVIL"},
-                    page="/members/new", headers={"Origin": "https://evil.example"})
+    response = post(
+        client,
+        "/members/new",
+        {"name": "Evil", "short_name": "EVIL"},
+        page="/members/new",
+        headers={"Origin": "https://evil.example"},
+    )
     assert response.status_code == 400
     assert "autre site" in response.get_data(as_text=True)
     assert db.session.query(Member).filter_by(short_name="EVIL").count() == 0
@@ -133,7 +138,9 @@ def test_healthz_reports_the_database(client, network):
 
 
 def test_healthz_says_503_when_the_database_is_down():
-    app = create_app(base_config(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    app = create_app(
+        base_config(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"

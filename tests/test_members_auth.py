@@ -51,8 +51,11 @@ def test_unknown_email_gets_the_same_message(client, network):
 def test_unknown_email_costs_a_password_check_too(client, network, monkeypatch):
     checked = []
     original = rules.check_password_hash
-    monkeypatch.setattr(rules, "check_password_hash",
-                        lambda stored, pw: checked.append(stored) or original(stored, pw))
+    monkeypatch.setattr(
+        rules,
+        "check_password_hash",
+        lambda stored, pw: checked.append(stored) or original(stored, pw),
+    )
     log_in(client, "nobody@example.org", "whatever password")
     assert len(checked) == 1 and checked[0].startswith("scrypt:65536:8:1$")
 
@@ -185,7 +188,12 @@ def test_remembered_session_survives_idle_time(client, network):
 
 def test_next_redirect_stays_on_this_site(client, network):
     user = make_user()
-    for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"):
+    for evil in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ):
         client.get("/login")
         response = log_in(client, user.email, PASSWORD, next=evil)
         assert response.headers["Location"].endswith("/"), evil
@@ -251,11 +259,19 @@ def test_set_password_refuses_short_or_email_passwords_and_keeps_the_link(client
     response = post(client, url, {"password": "short", "confirmation": "short"}, page=url)
     assert response.status_code == 400
     assert "12" in response.get_data(as_text=True)
-    response = post(client, url, {"password": "short@example.org",
-                                  "confirmation": "short@example.org"}, page=url)
+    response = post(
+        client,
+        url,
+        {"password": "short@example.org", "confirmation": "short@example.org"},
+        page=url,
+    )
     assert response.status_code == 400
-    response = post(client, url, {"password": "long enough password",
-                                  "confirmation": "different password!"}, page=url)
+    response = post(
+        client,
+        url,
+        {"password": "long enough password", "confirmation": "different password!"},
+        page=url,
+    )
     assert response.status_code == 400
     assert client.get(url).status_code == 200  # still usable
 
@@ -266,9 +282,16 @@ def test_change_password_signs_out_other_sessions(app, client, network):
     other_device = app.test_client()
     log_in(other_device, user.email, PASSWORD)
     new_password = "another good password"
-    response = post(client, "/account/password", {
-        "current_password": PASSWORD, "password": new_password, "confirmation": new_password,
-    }, page="/account")
+    response = post(
+        client,
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "password": new_password,
+            "confirmation": new_password,
+        },
+        page="/account",
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     assert other_device.get("/").status_code == 302
@@ -277,9 +300,16 @@ def test_change_password_signs_out_other_sessions(app, client, network):
 def test_change_password_needs_the_current_one(client, network):
     user = make_user()
     log_in(client, user.email, PASSWORD)
-    response = post(client, "/account/password", {
-        "current_password": "wrong one", "password": "x" * 14, "confirmation": "x" * 14,
-    }, page="/account")
+    response = post(
+        client,
+        "/account/password",
+        {
+            "current_password": "wrong one",
+            "password": "x" * 14,
+            "confirmation": "x" * 14,
+        },
+        page="/account",
+    )
     assert response.status_code == 400
     assert "actuel" in response.get_data(as_text=True)
 

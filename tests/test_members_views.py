@@ -35,10 +35,19 @@ def test_members_directory_queries_do_not_grow_with_members(app, as_user, networ
 
 def test_secretariat_adds_a_member_cluster(as_user, network):
     client = as_user(make_user(role="secretariat"))
-    response = post(client, "/members/new", {
-        "name": "Cluster solaire", "short_name": "Solaire", "sector": "Technologies solaires",
-        "city": "", "region": "", "joined_on": "2015-03-01",
-    }, page="/members/new")
+    response = post(
+        client,
+        "/members/new",
+        {
+            "name": "Cluster solaire",
+            "short_name": "Solaire",
+            "sector": "Technologies solaires",
+            "city": "",
+            "region": "",
+            "joined_on": "2015-03-01",
+        },
+        page="/members/new",
+    )
     assert response.status_code == 302
     member = db.session.scalar(select(Member).where(Member.short_name == "Solaire"))
     assert member.slug == "solaire" and member.is_active
@@ -48,8 +57,12 @@ def test_secretariat_adds_a_member_cluster(as_user, network):
 def test_duplicate_short_name_is_refused_and_input_kept(as_user, network):
     make_member(short_name="MNC")
     client = as_user(make_user(role="secretariat"))
-    response = post(client, "/members/new", {"name": "Another one", "short_name": "MNC",
-                                             "sector": "Numérique"}, page="/members/new")
+    response = post(
+        client,
+        "/members/new",
+        {"name": "Another one", "short_name": "MNC", "sector": "Numérique"},
+        page="/members/new",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "utilise déjà ce nom" in page
@@ -67,8 +80,15 @@ def test_stale_edit_is_refused_and_shows_the_newer_values(as_user, network):
     member = make_member(short_name="Denim", sector="Jeans")
     first = as_user(make_user(role="secretariat"))
     second = as_user(make_user(role="secretariat"))
-    form = {"name": member.name, "short_name": "Denim", "city": "", "region": "",
-            "joined_on": "", "is_active": "y", "version": str(member.version)}
+    form = {
+        "name": member.name,
+        "short_name": "Denim",
+        "city": "",
+        "region": "",
+        "joined_on": "",
+        "is_active": "y",
+        "version": str(member.version),
+    }
     url = f"/members/{member.id}/edit"
     assert post(first, url, {**form, "sector": "Tissus de jeans"}, page=url).status_code == 302
     response = post(second, url, {**form, "sector": "Denim wear"}, page=url)
@@ -85,8 +105,12 @@ def test_the_secretariat_cluster_cannot_be_deactivated(as_user, network):
     db.session.commit()
     client = as_user(make_user(role="secretariat"))
     url = f"/members/{holder.id}/edit"
-    response = post(client, url, {"name": holder.name, "short_name": "CE3M",
-                                  "version": str(holder.version)}, page=url)
+    response = post(
+        client,
+        url,
+        {"name": holder.name, "short_name": "CE3M", "version": str(holder.version)},
+        page=url,
+    )
     assert response.status_code == 409
     assert db.session.get(Member, holder.id).is_active
 
@@ -108,10 +132,17 @@ def test_unknown_member_is_404(as_user, network):
 def test_secretariat_creates_an_account_and_sees_a_one_time_link(as_user, network):
     member = make_member(short_name="Menara")
     client = as_user(make_user(role="secretariat"))
-    response = post(client, "/accounts/new", {
-        "full_name": "Nouvelle directrice", "email": "New.Director@Example.org",
-        "member_id": str(member.id), "preferred_language": "fr",
-    }, page="/accounts/new")
+    response = post(
+        client,
+        "/accounts/new",
+        {
+            "full_name": "Nouvelle directrice",
+            "email": "New.Director@Example.org",
+            "member_id": str(member.id),
+            "preferred_language": "fr",
+        },
+        page="/accounts/new",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "/set-password/" in page
@@ -125,12 +156,21 @@ def test_secretariat_creates_an_account_and_sees_a_one_time_link(as_user, networ
 def test_account_needs_a_role_and_observers_have_no_other(as_user, network):
     member = make_member()
     client = as_user(make_user(role="secretariat"))
-    no_role = post(client, "/accounts/new", {"full_name": "X", "email": "x@example.org"},
-                   page="/accounts/new")
+    no_role = post(
+        client, "/accounts/new", {"full_name": "X", "email": "x@example.org"}, page="/accounts/new"
+    )
     assert no_role.status_code == 400 and "au moins un rôle" in no_role.get_data(as_text=True)
-    both = post(client, "/accounts/new", {"full_name": "Y", "email": "y@example.org",
-                                          "member_id": str(member.id), "is_observer": "y"},
-                page="/accounts/new")
+    both = post(
+        client,
+        "/accounts/new",
+        {
+            "full_name": "Y",
+            "email": "y@example.org",
+            "member_id": str(member.id),
+            "is_observer": "y",
+        },
+        page="/accounts/new",
+    )
     assert both.status_code == 400
     assert 'value="y@example.org"' in both.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.email == "y@example.org")) is None
@@ -139,8 +179,12 @@ def test_account_needs_a_role_and_observers_have_no_other(as_user, network):
 def test_duplicate_email_is_a_409(as_user, network):
     make_user(email="taken@example.org")
     client = as_user(make_user(role="secretariat"))
-    response = post(client, "/accounts/new", {"full_name": "Z", "email": "TAKEN@example.org",
-                                              "is_observer": "y"}, page="/accounts/new")
+    response = post(
+        client,
+        "/accounts/new",
+        {"full_name": "Z", "email": "TAKEN@example.org", "is_observer": "y"},
+        page="/accounts/new",
+    )
     assert response.status_code == 409
 
 
@@ -166,11 +210,21 @@ def test_secretariat_cannot_deactivate_itself(as_user, network):
 def test_network_settings_change_the_quorum_and_are_audited(as_user, network):
     holder = make_member()
     client = as_user(make_user(role="secretariat"))
-    response = post(client, "/network/settings", {
-        "name": "Maroc Cluster", "founded_on": "2014-12-01", "timezone": "Africa/Casablanca",
-        "default_language": "fr", "currency": "MAD", "secretariat_member_id": str(holder.id),
-        "quorum_percent": "66", "max_proxies_per_holder": "2",
-    }, page="/network/settings")
+    response = post(
+        client,
+        "/network/settings",
+        {
+            "name": "Maroc Cluster",
+            "founded_on": "2014-12-01",
+            "timezone": "Africa/Casablanca",
+            "default_language": "fr",
+            "currency": "MAD",
+            "secretariat_member_id": str(holder.id),
+            "quorum_percent": "66",
+            "max_proxies_per_holder": "2",
+        },
+        page="/network/settings",
+    )
     assert response.status_code == 302
     saved = db.session.get(Network, network.id)
     assert saved.quorum_percent == 66 and saved.max_proxies_per_holder == 2
@@ -186,9 +240,18 @@ def test_quorum_needed_is_strictly_more_than_the_percentage(network):
 
 def test_invalid_quorum_is_refused(as_user, network):
     client = as_user(make_user(role="secretariat"))
-    response = post(client, "/network/settings", {
-        "name": "Maroc Cluster", "timezone": "Africa/Casablanca", "default_language": "fr",
-        "currency": "MAD", "quorum_percent": "150", "max_proxies_per_holder": "1",
-    }, page="/network/settings")
+    response = post(
+        client,
+        "/network/settings",
+        {
+            "name": "Maroc Cluster",
+            "timezone": "Africa/Casablanca",
+            "default_language": "fr",
+            "currency": "MAD",
+            "quorum_percent": "150",
+            "max_proxies_per_holder": "1",
+        },
+        page="/network/settings",
+    )
     assert response.status_code == 400
     assert db.session.get(Network, network.id).quorum_percent == 50

@@ -28,8 +28,14 @@ TRANSLATED_LANGUAGES = ("fr",)
 # domain -> the source paths (relative to the project root) whose strings it owns.
 DOMAINS: dict[str, list[str]] = {
     "core": [
-        "planner/__init__.py", "planner/cli.py", "planner/core", "planner/dashboard",
-        "templates/base.html", "templates/_macros", "templates/errors", "templates/dashboard",
+        "planner/__init__.py",
+        "planner/cli.py",
+        "planner/core",
+        "planner/dashboard",
+        "templates/base.html",
+        "templates/_macros",
+        "templates/errors",
+        "templates/dashboard",
     ],
     "members": ["planner/members", "templates/members", "templates/auth", "templates/accounts"],
 }
@@ -57,8 +63,11 @@ def extract_domain(domain: str) -> Catalog:
                     method, handle, keywords=KEYWORDS, options=options
                 ):
                     template.add(
-                        message, None, [(str(path.relative_to(ROOT)), lineno)],
-                        auto_comments=comments, context=context,
+                        message,
+                        None,
+                        [(str(path.relative_to(ROOT)), lineno)],
+                        auto_comments=comments,
+                        context=context,
                     )
     return template
 
@@ -84,7 +93,9 @@ def update(only: str | None = None) -> None:
         for language in TRANSLATED_LANGUAGES:
             path = _po_path(language, domain)
             path.parent.mkdir(parents=True, exist_ok=True)
-            catalog = _read(path, language) if path.exists() else Catalog(locale=language, domain=domain)
+            catalog = (
+                _read(path, language) if path.exists() else Catalog(locale=language, domain=domain)
+            )
             catalog.update(template, no_fuzzy_matching=True)
             with path.open("wb") as handle:
                 write_po(handle, catalog, width=100, ignore_obsolete=True, omit_header=False)
@@ -121,7 +132,11 @@ def problems(language: str) -> list[str]:
                 found.append(f"{language}: missing {message.id!r} ({where})")
             elif translated.fuzzy:
                 found.append(f"{language}: fuzzy {message.id!r} ({where})")
-            elif not all(translated.string) if isinstance(translated.string, tuple) else not translated.string:
+            elif (
+                not all(translated.string)
+                if isinstance(translated.string, tuple)
+                else not translated.string
+            ):
                 found.append(f"{language}: empty {message.id!r} ({where})")
     return found
 

@@ -34,7 +34,9 @@ EXPLANATIONS = {
     409: _l("Someone else may have changed the same data. Reload the page and try again."),
     413: _l("Send a smaller file (at most 10 MB)."),
     429: _l("Wait a few minutes before trying again."),
-    500: _l("The error was recorded. If it happens again, give the incident number below to the secretariat."),
+    500: _l(
+        "The error was recorded. If it happens again, give the incident number below to the secretariat."
+    ),
     503: _l("Try again in a moment."),
 }
 
@@ -59,10 +61,10 @@ def render_error(status: int, message: str | None = None, incident: str | None =
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(
-            400,
-            str(_l("The form had expired or was not sent from this site. Reload the page and send it again.")),
+        message = _l(
+            "The form had expired or was not sent from this site. Reload the page and send it again."
         )
+        return render_error(400, str(message))
 
     @app.errorhandler(IntegrityError)
     def integrity_error(error: IntegrityError):

@@ -5,11 +5,15 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 
 
 def register_filters(app: Flask) -> None:
-    app.add_template_filter(lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
-                            "datetime")
-    app.add_template_filter(lambda value, fmt="medium": format_date(value, fmt) if value else "",
-                            "date")
-    app.add_template_filter(lambda value, fmt="short": format_time(value, fmt) if value else "",
-                            "time")
-    app.add_template_filter(lambda value: format_decimal(value) if value is not None else "",
-                            "number")
+    app.add_template_filter(
+        lambda value, fmt="medium": format_datetime(value, fmt) if value else "", "datetime"
+    )
+    app.add_template_filter(
+        lambda value, fmt="medium": format_date(value, fmt) if value else "", "date"
+    )
+    app.add_template_filter(
+        lambda value, fmt="short": format_time(value, fmt) if value else "", "time"
+    )
+    app.add_template_filter(
+        lambda value: format_decimal(value) if value is not None else "", "number"
+    )

@@ -42,6 +42,48 @@ def can_read_audit_log(user) -> bool:
     return secretariat(user)
 
 
+def can_manage_proposals(user) -> bool:
+    """Draft proposals, open and close rounds, put amended texts to a new round."""
+    return secretariat(user)
+
+
+def can_follow_up_objections(user) -> bool:
+    """The secretariat, and directors (each for their own cluster's objections)."""
+    return secretariat(user) or director(user)
+
+
+def can_manage_meetings(user) -> bool:
+    """Create meetings, move them through their states, build agendas, record attendance."""
+    return secretariat(user)
+
+
+def can_suggest_agenda_items(user) -> bool:
+    """Directors ask for agenda items for their cluster; the secretariat answers."""
+    return director(user)
+
+
+def can_see_meeting(user, meeting) -> bool:
+    """A draft meeting is not announced yet: only the secretariat sees it."""
+    return secretariat(user) or (signed_in(user) and meeting.status.value != "draft")
+
+
+def can_see_suggestion(user, suggestion) -> bool:
+    """An agenda suggestion and its answer: the secretariat and the suggesting cluster."""
+    return secretariat(user) or (
+        director(user) and user.member_id == suggestion.member_id
+    )
+
+
+def can_manage_plan(user) -> bool:
+    """Strategy, action items, milestones and funding sources: the secretariat."""
+    return secretariat(user)
+
+
+def can_update_actions(user) -> bool:
+    """Route level: directors (for their cluster's actions) and the secretariat (for all)."""
+    return director(user) or secretariat(user)
+
+
 def anyone(_user) -> bool:
     return True
 

@@ -15,7 +15,12 @@ from planner.members.models import User
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 ACCOUNT_FIELDS = (
-    "email", "full_name", "member_id", "is_secretariat", "is_observer", "preferred_language"
+    "email",
+    "full_name",
+    "member_id",
+    "is_secretariat",
+    "is_observer",
+    "preferred_language",
 )
 
 
@@ -103,8 +108,10 @@ def _set_active(user_id: int, active: bool):
     if active:
         flash(_("Account of %(name)s reactivated.", name=user.full_name), "success")
     else:
-        flash(_("Account of %(name)s deactivated: it can no longer log in.", name=user.full_name),
-              "success")
+        flash(
+            _("Account of %(name)s deactivated: it can no longer log in.", name=user.full_name),
+            "success",
+        )
     return redirect(url_for("accounts.index"))
 
 

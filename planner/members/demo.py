@@ -11,27 +11,54 @@ DEMO_PASSWORD = "demo-password-2016"  # noqa: S105 - published demo login, loade
 # (name, short name, sector, city). The article names some clusters; the others are
 # named by their sector and city, and no city is invented where the article gives none.
 MEMBERS = [
-    ("Morocco Numeric Cluster", "MNC",
-     "Technologies de l'information et de la communication", ""),
-    ("Cluster électronique, mécatronique et mécanique du Maroc", "CE3M",
-     "Électronique et mécatronique", ""),
-    ("Cluster Océanopôle de Tan-Tan", "Océanopôle", "Valorisation des produits de la mer",
-     "Tan-Tan"),
+    ("Morocco Numeric Cluster", "MNC", "Technologies de l'information et de la communication", ""),
+    (
+        "Cluster électronique, mécatronique et mécanique du Maroc",
+        "CE3M",
+        "Électronique et mécatronique",
+        "",
+    ),
+    (
+        "Cluster Océanopôle de Tan-Tan",
+        "Océanopôle",
+        "Valorisation des produits de la mer",
+        "Tan-Tan",
+    ),
     ("Cluster Agadir Haliopôlis", "Haliopôlis", "Valorisation des produits de la mer", "Agadir"),
-    ("Cluster Menara de Marrakech", "Menara",
-     "Produits de luxe de l'agroalimentaire et du cosmétique", "Marrakech"),
+    (
+        "Cluster Menara de Marrakech",
+        "Menara",
+        "Produits de luxe de l'agroalimentaire et du cosmétique",
+        "Marrakech",
+    ),
     ("Cluster textile à usage technique", "Textile technique", "Textile technique", ""),
     ("Cluster denim & casual wear", "Denim", "Tissus de jeans", ""),
-    ("Cluster des matériaux de construction et de l'efficacité énergétique de Settat",
-     "Matériaux Settat", "Matériaux de construction et efficacité énergétique", "Settat"),
+    (
+        "Cluster des matériaux de construction et de l'efficacité énergétique de Settat",
+        "Matériaux Settat",
+        "Matériaux de construction et efficacité énergétique",
+        "Settat",
+    ),
     ("Cluster solaire", "Solaire", "Technologies solaires", ""),
-    ("Cluster environnement et développement durable de Casablanca", "Environnement",
-     "Environnement et développement durable", "Casablanca"),
-    ("Cluster biotechnologies et agro-industrie de Meknès", "Biotech Meknès",
-     "Biotechnologies et agro-industrie", "Meknès"),
+    (
+        "Cluster environnement et développement durable de Casablanca",
+        "Environnement",
+        "Environnement et développement durable",
+        "Casablanca",
+    ),
+    (
+        "Cluster biotechnologies et agro-industrie de Meknès",
+        "Biotech Meknès",
+        "Biotechnologies et agro-industrie",
+        "Meknès",
+    ),
     ("Cluster Smart City", "Smart City", "Ville intelligente", "Casablanca"),
-    ("Cluster Smart City et économie verte d'Oujda", "Smart City Oujda",
-     "Smart City et économie verte", "Oujda"),
+    (
+        "Cluster Smart City et économie verte d'Oujda",
+        "Smart City Oujda",
+        "Smart City et économie verte",
+        "Oujda",
+    ),
 ]
 
 
@@ -49,7 +76,11 @@ def load_members_demo() -> Network:
     members = {}
     for name, short_name, sector, city in MEMBERS:
         members[short_name] = rules.create_member(
-            None, name=name, short_name=short_name, sector=sector, city=city,
+            None,
+            name=name,
+            short_name=short_name,
+            sector=sector,
+            city=city,
             joined_on=date(2014, 12, 1),
         )
     network.secretariat_member_id = members["CE3M"].id

@@ -1,5 +1,7 @@
 """Forms of the members domain: login, passwords, accounts, member clusters, network."""
 
+from zoneinfo import available_timezones
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -12,7 +14,6 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
-from zoneinfo import available_timezones
 
 from planner.core.forms import Form, choices
 

@@ -218,9 +218,7 @@ def update_user(actor: User, user: User, **values) -> User:
         raise RuleError(_("An account already exists with this email."), 409, field="email")
     _check_roles(values["member_id"], values["is_secretariat"], values["is_observer"])
     if user.id == actor.id and not values["is_secretariat"]:
-        raise RuleError(
-            _("You cannot remove your own secretariat role."), field="is_secretariat"
-        )
+        raise RuleError(_("You cannot remove your own secretariat role."), field="is_secretariat")
     before = {"email": user.email, "roles": user.role_names}
     user.email = email
     user.full_name = values["full_name"]
@@ -254,9 +252,7 @@ def set_language(user: User, language: str) -> None:
 def _check_member_names(name: str, short_name: str, exclude_id: int | None) -> str:
     slug = slugify(short_name)
     if not slug:
-        raise RuleError(
-            _("The short name needs at least one letter or digit."), field="short_name"
-        )
+        raise RuleError(_("The short name needs at least one letter or digit."), field="short_name")
     others = select(Member).where(
         (Member.name == name) | (Member.short_name == short_name) | (Member.slug == slug)
     )
@@ -299,8 +295,10 @@ def create_member(
 def update_member(actor: User, member: Member, version: int, **values) -> Member:
     if version != member.version:
         raise RuleError(
-            _("Someone else changed this member cluster while you were editing it. "
-              "The current values are shown below: check them and save again."),
+            _(
+                "Someone else changed this member cluster while you were editing it. "
+                "The current values are shown below: check them and save again."
+            ),
             409,
         )
     slug = _check_member_names(values["name"], values["short_name"], member.id)
@@ -308,8 +306,10 @@ def update_member(actor: User, member: Member, version: int, **values) -> Member
         network = db.session.scalar(select(Network).limit(1))
         if network is not None and network.secretariat_member_id == member.id:
             raise RuleError(
-                _("This cluster holds the secretariat: give the secretariat to another "
-                  "member first."),
+                _(
+                    "This cluster holds the secretariat: give the secretariat to another "
+                    "member first."
+                ),
                 409,
                 field="is_active",
             )

@@ -22,8 +22,13 @@ CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 DEMO_PASSWORD = "demo-password-2016"
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
@@ -32,7 +37,9 @@ def _require_chromium():
     if Path(CHROMIUM).exists() and shutil.which(CHROMIUM):
         return
     if os.environ.get("PLANNER_REQUIRE_BROWSER"):
-        pytest.fail(f"{CHROMIUM} is missing but PLANNER_REQUIRE_BROWSER is set: install Debian's chromium")
+        pytest.fail(
+            f"{CHROMIUM} is missing but PLANNER_REQUIRE_BROWSER is set: install Debian's chromium"
+        )
     pytest.skip(f"browser tests skipped: {CHROMIUM} is not installed (apt-get install chromium)")
 
 
@@ -48,7 +55,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+    )
     yield chromium
     chromium.close()
     playwright.stop()

@@ -43,4 +43,6 @@ def test_keyboard_user_can_skip_to_the_content_and_log_in(page, live_server):
     page.keyboard.type("demo-password-2016")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bienvenue")
-    expect(page.get_by_role("link", name="Comptes", exact=True)).to_be_visible()  # CE3M: secretariat
+    expect(
+        page.get_by_role("link", name="Comptes", exact=True)
+    ).to_be_visible()  # CE3M: secretariat
