@@ -127,6 +127,10 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
+    from planner import proposals
+
+    proposals.init_app(app)
+
 
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale

@@ -103,4 +103,90 @@ def make_world() -> World:
     world.users["observer"] = make_user(role="observer")
     target = make_user(member=other, email="target@example.org")
     world.url_values.update(member_id=member.id, user_id=target.id, token="not-a-real-token")
+    _add_proposals_to_world(world)
     return world
+
+
+# --- proposals ------------------------------------------------------------------------------
+
+
+def make_attendance(meeting, member, status: str = "present", holder=None):
+    """Attendance through the meetings rules (a proxy holder must be present)."""
+    from planner.meetings import rules as meeting_rules
+    from planner.meetings.models import AttendanceStatus
+
+    row = meeting_rules.record_attendance(None, meeting, member, AttendanceStatus(status), holder)
+    db.session.commit()
+    return row
+
+
+def make_proposal(*, actor: User | None = None, open_round: bool = False, closes_at=None,
+                  **overrides):
+    """A proposal through the proposals rules: a motion under consensus between meetings by
+    default; `open_round` opens round 1 (closing in a week when no agenda item is given)."""
+    from datetime import timedelta
+
+    from planner.core.time import utcnow
+    from planner.proposals import rules as proposal_rules
+    from planner.proposals.models import DecisionRule, ProposalKind
+
+    make_network()
+    actor = actor or make_user(role="secretariat")
+    values = {"title": f"Proposal {next(_counter)}", "text": "The network decides **this**.",
+              "kind": ProposalKind.MOTION, "rule": DecisionRule.CONSENSUS}
+    values.update(overrides)
+    for key, enum_class in (("kind", ProposalKind), ("rule", DecisionRule)):
+        if isinstance(values[key], str):
+            values[key] = enum_class(values[key])
+    proposal = proposal_rules.create_proposal(actor, **values)
+    db.session.commit()
+    if open_round:
+        if closes_at is None and proposal.agenda_item_id is None:
+            closes_at = utcnow() + timedelta(days=7)
+        proposal_rules.open_round(actor, current_round_of(proposal), closes_at)
+        db.session.commit()
+    return proposal
+
+
+def current_round_of(proposal):
+    from planner.proposals.queries import current_round
+
+    return current_round(proposal.id)
+
+
+def make_ballot(director: User, proposal, member=None, position: str = "agree",
+                reason: str = "", option_id=None):
+    """A ballot cast through the rules by `director` for `member` (their own by default)."""
+    from planner.proposals import rules as proposal_rules
+    from planner.proposals.models import Position
+
+    member = member or db.session.get(Member, director.member_id)
+    ballot = proposal_rules.cast(
+        director, current_round_of(proposal), member,
+        position=Position(position) if position and option_id is None else None,
+        option_id=option_id, reason=reason,
+    )
+    db.session.commit()
+    return ballot
+
+
+def _add_proposals_to_world(world: World) -> None:
+    """A proposal whose round 1 ended without consensus (OTHER objected), round 2 open."""
+    from datetime import timedelta
+
+    from planner.core.time import utcnow
+    from planner.proposals import rules as proposal_rules
+
+    secretariat = world.users["secretariat"]
+    proposal = make_proposal(actor=secretariat, open_round=True, title="World proposal")
+    make_ballot(world.users["other_director"], proposal, position="object",
+                reason="Not yet.")
+    proposal_rules.close_round(secretariat, current_round_of(proposal))
+    db.session.commit()
+    round_ = proposal_rules.new_round(secretariat, proposal, "Amended text.")
+    db.session.commit()
+    proposal_rules.open_round(secretariat, round_, utcnow() + timedelta(days=7))
+    db.session.commit()
+    follow_up = proposal_rules.queries.follow_ups(round_.id)[0]
+    world.url_values.update(proposal_id=proposal.id, round_number=round_.number,
+                            follow_up_id=follow_up.id)

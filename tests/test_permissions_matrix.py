@@ -38,6 +38,20 @@ ROUTES: dict[str, set[str]] = {
     "accounts.deactivate": SECRETARIAT,
     "accounts.activate": SECRETARIAT,
     "accounts.new_link": SECRETARIAT,
+    "proposals.index": SIGNED_IN,
+    "proposals.new": SECRETARIAT,
+    "proposals.show": SIGNED_IN,
+    "proposals.round_page": SIGNED_IN,
+    "proposals.edit": SECRETARIAT,
+    "proposals.open_round": SECRETARIAT,
+    # member_id is the director's own cluster: the other director answers for it only by proxy.
+    "proposals.cast": {"director"},
+    "proposals.close": SECRETARIAT,
+    "proposals.new_round": SECRETARIAT,
+    # The world's objection is OTHER's: its director may withdraw it, the secretariat follow it.
+    "proposals.follow_up": {"other_director", "secretariat"},
+    "proposals.score": DIRECTORS,
+    "decisions.index": SIGNED_IN,
 }
 
 

@@ -38,6 +38,7 @@ DOMAINS: dict[str, list[str]] = {
         "templates/dashboard",
     ],
     "members": ["planner/members", "templates/members", "templates/auth", "templates/accounts"],
+    "proposals": ["planner/proposals", "templates/proposals"],
 }
 
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}

@@ -3,6 +3,8 @@
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_time
 
+from planner.core.markdown import render_markdown
+
 
 def register_filters(app: Flask) -> None:
     app.add_template_filter(
@@ -17,3 +19,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(
         lambda value: format_decimal(value) if value is not None else "", "number"
     )
+    app.add_template_filter(render_markdown, "markdown")

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from planner.core.permissions import allow, signed_in
 from planner.members import queries as member_queries
+from planner.proposals import queries as proposal_queries
 
 bp = Blueprint("dashboard", __name__)
 
@@ -16,4 +17,5 @@ def home():
         "dashboard/home.html",
         member=current_user.member,
         members=member_queries.members_directory(),
+        proposals_home=proposal_queries.home_cards(current_user),
     )

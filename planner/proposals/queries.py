@@ -1,0 +1,532 @@
+"""Reads of the proposals pages: a fixed number of queries each, tallies by SQL count/group by."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from planner.core.time import utcnow
+from planner.extensions import db
+from planner.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting
+from planner.meetings.queries import attendance_by_member
+from planner.members.models import Member, User
+from planner.proposals import decision_rules as dr
+from planner.proposals.models import (
+    Ballot,
+    BallotChange,
+    Criterion,
+    CriterionScore,
+    Decision,
+    DecisionRule,
+    ObjectionFollowUp,
+    Outcome,
+    Position,
+    Proposal,
+    ProposalOption,
+    Round,
+    RoundElector,
+    RoundStatus,
+)
+
+# --- small reads the rules use ------------------------------------------------------------
+
+
+def current_round(proposal_id: int) -> Round | None:
+    """The proposal's latest round (draft, open or closed)."""
+    return db.session.scalar(
+        select(Round).where(Round.proposal_id == proposal_id).order_by(Round.number.desc()).limit(1)
+    )
+
+
+def options_of(proposal_id: int) -> list[ProposalOption]:
+    return list(db.session.scalars(
+        select(ProposalOption).where(ProposalOption.proposal_id == proposal_id)
+        .order_by(ProposalOption.position)
+    ))
+
+
+def criteria_of(proposal_id: int) -> list[Criterion]:
+    return list(db.session.scalars(
+        select(Criterion).where(Criterion.proposal_id == proposal_id).order_by(Criterion.position)
+    ))
+
+
+def is_elector(round_id: int, member_id: int) -> bool:
+    return db.session.get(RoundElector, (round_id, member_id)) is not None
+
+
+def elector_names(round_id: int) -> dict[int, str]:
+    rows = db.session.execute(
+        select(Member.id, Member.short_name)
+        .join(RoundElector, RoundElector.member_id == Member.id)
+        .where(RoundElector.round_id == round_id)
+        .order_by(Member.short_name)
+    )
+    return {key: value for key, value in rows}
+
+
+def ballot_rows(round_id: int) -> list[dict]:
+    """Every ballot of the round as plain values (with the caster's name): one query."""
+    rows = db.session.execute(
+        select(Ballot, User.full_name)
+        .join(User, User.id == Ballot.cast_by_id)
+        .where(Ballot.round_id == round_id)
+    )
+    return [
+        {"member_id": b.member_id, "answer": b.answer,
+         "position": b.position.value if b.position else None, "option_id": b.option_id,
+         "reason": b.reason, "by_proxy": b.by_proxy, "cast_by": name}
+        for b, name in rows
+    ]
+
+
+def present_or_represented(meeting_id: int) -> set[int]:
+    """The members counted for the quorum of a meeting's rounds."""
+    return {
+        member_id for member_id, row in attendance_by_member(meeting_id).items()
+        if row.status in (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)
+    }
+
+
+def due_rounds(now: datetime, proposal_id: int | None = None) -> list[Round]:
+    query = select(Round).where(
+        Round.status == RoundStatus.OPEN, Round.closes_at.is_not(None), Round.closes_at <= now
+    )
+    if proposal_id is not None:
+        query = query.where(Round.proposal_id == proposal_id)
+    return list(db.session.scalars(query.order_by(Round.closes_at)))
+
+
+def has_due_rounds(proposal_id: int | None = None, now: datetime | None = None) -> bool:
+    query = select(Round.id).where(
+        Round.status == RoundStatus.OPEN, Round.closes_at.is_not(None),
+        Round.closes_at <= (now or utcnow()),
+    )
+    if proposal_id is not None:
+        query = query.where(Round.proposal_id == proposal_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def follow_ups(round_id: int) -> list[ObjectionFollowUp]:
+    return list(db.session.scalars(
+        select(ObjectionFollowUp).where(ObjectionFollowUp.round_id == round_id)
+        .options(joinedload(ObjectionFollowUp.member))
+        .join(Member, Member.id == ObjectionFollowUp.member_id)
+        .order_by(Member.short_name)
+    ))
+
+
+def objections(round_id: int) -> list[Ballot]:
+    return list(db.session.scalars(
+        select(Ballot).where(Ballot.round_id == round_id, Ballot.position == Position.OBJECT)
+        .options(joinedload(Ballot.member))
+    ))
+
+
+def tally(round_id: int) -> dict[str, int]:
+    """Counts per position (motion) or per option id and "abstain" (choice), from the ballots."""
+    rows = db.session.execute(
+        select(Ballot.position, Ballot.option_id, func.count(Ballot.id))
+        .where(Ballot.round_id == round_id)
+        .group_by(Ballot.position, Ballot.option_id)
+    )
+    counts: dict[str, int] = {}
+    for position, option_id, n in rows:
+        key = str(option_id) if option_id is not None else position.value
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+# --- the proposals index and the decisions list ------------------------------------------------
+
+
+def proposal_state(round_: Round | None, decision: Decision | None) -> str:
+    """draft, amending (a later round in preparation), open, or the outcome of the last round."""
+    if round_ is None or round_.status is RoundStatus.DRAFT:
+        return "amending" if round_ is not None and round_.number > 1 else "draft"
+    if round_.status is RoundStatus.OPEN:
+        return "open"
+    return decision.outcome.value if decision is not None else "closed"
+
+
+@dataclass
+class ProposalRow:
+    proposal: Proposal
+    round: Round
+    decision: Decision | None
+    electorate: int
+    answered: int
+
+    @property
+    def state(self) -> str:
+        return proposal_state(self.round, self.decision)
+
+
+def _latest_rounds():
+    latest = (
+        select(Round.proposal_id, func.max(Round.number).label("number"))
+        .group_by(Round.proposal_id).subquery()
+    )
+    return and_(Round.proposal_id == latest.c.proposal_id, Round.number == latest.c.number), latest
+
+
+def _counts_by_round(model, round_ids: list[int]) -> dict[int, int]:
+    if not round_ids:
+        return {}
+    column = model.round_id
+    rows = db.session.execute(
+        select(column, func.count()).where(column.in_(round_ids)).group_by(column)
+    )
+    return {key: value for key, value in rows}
+
+
+def proposals_index() -> list[ProposalRow]:
+    """Every proposal with its latest round, outcome and answer counts: five queries."""
+    condition, latest = _latest_rounds()
+    rows = db.session.execute(
+        select(Proposal, Round)
+        .join(latest, latest.c.proposal_id == Proposal.id)
+        .join(Round, condition)
+        .options(joinedload(Proposal.agenda_item).joinedload(AgendaItem.meeting))
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    ).all()
+    round_ids = [round_.id for _, round_ in rows]
+    decisions = {d.round_id: d for d in db.session.scalars(
+        select(Decision).where(Decision.round_id.in_(round_ids or [0])))}
+    electors = _counts_by_round(RoundElector, round_ids)
+    answered = _counts_by_round(Ballot, round_ids)
+    return [
+        ProposalRow(p, r, decisions.get(r.id), electors.get(r.id, 0), answered.get(r.id, 0))
+        for p, r in rows
+    ]
+
+
+@dataclass
+class DecisionRow:
+    decision: Decision
+    round_number: int
+    meeting: Meeting | None
+
+
+def decisions(
+    meeting_id: int | None = None, rule: DecisionRule | None = None,
+    outcome: Outcome | None = None, written: bool = False,
+) -> list[DecisionRow]:
+    """Every decision of the network, newest first, filtered: one query."""
+    query = (
+        select(Decision, Round.number, Meeting)
+        .join(Round, Round.id == Decision.round_id)
+        .outerjoin(Meeting, Meeting.id == Decision.meeting_id)
+        .order_by(Decision.closed_at.desc(), Decision.id.desc())
+    )
+    if written:
+        query = query.where(Decision.meeting_id.is_(None))
+    elif meeting_id is not None:
+        query = query.where(Decision.meeting_id == meeting_id)
+    if rule is not None:
+        query = query.where(Decision.rule == rule)
+    if outcome is not None:
+        query = query.where(Decision.outcome == outcome)
+    return [DecisionRow(d, n, m) for d, n, m in db.session.execute(query)]
+
+
+def decision_meetings() -> list[tuple[int, str, datetime]]:
+    """The meetings that have decisions, for the filter."""
+    rows = db.session.execute(
+        select(Meeting.id, Meeting.title, Meeting.starts_at)
+        .where(Meeting.id.in_(select(Decision.meeting_id).where(Decision.meeting_id.is_not(None))))
+        .order_by(Meeting.starts_at.desc())
+    )
+    return [tuple(row) for row in rows]
+
+
+def decision_items() -> list[tuple[int, str]]:
+    """Decision items of meetings not closed nor cancelled, for the proposal form."""
+    from planner.meetings.models import AgendaItemKind, MeetingStatus
+
+    rows = db.session.execute(
+        select(AgendaItem.id, AgendaItem.title, Meeting.title, Meeting.starts_at)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.kind == AgendaItemKind.DECISION,
+               Meeting.status.not_in([MeetingStatus.CLOSED, MeetingStatus.CANCELLED]))
+        .order_by(Meeting.starts_at, AgendaItem.position)
+    )
+    return [(item_id, f"{meeting} — {item}") for item_id, item, meeting, _ in rows]
+
+
+# --- the proposal page: one round and its consensus map ----------------------------------------
+
+
+def proposal_with_item(proposal_id: int) -> Proposal | None:
+    return db.session.scalar(
+        select(Proposal).where(Proposal.id == proposal_id)
+        .options(joinedload(Proposal.agenda_item).joinedload(AgendaItem.meeting))
+    )
+
+
+def rounds_of(proposal_id: int) -> list[Round]:
+    return list(db.session.scalars(
+        select(Round).where(Round.proposal_id == proposal_id).order_by(Round.number)
+    ))
+
+
+@dataclass
+class MapRow:
+    member: Member
+    ballot: Ballot | None
+    attendance: Attendance | None
+
+
+@dataclass
+class Blocker:
+    kind: str  # missing, objection, quorum, majority, tie, no_votes
+    count: int
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RoundView:
+    proposal: Proposal
+    round: Round
+    options: list[ProposalOption]
+    rows: list[MapRow]  # one per elector (empty for a secret round)
+    tally: dict[str, int]
+    electorate: int
+    answered: int
+    decision: Decision | None
+    result: dr.Result | None  # open round: the outcome if it closed now
+    blockers: list[Blocker]
+    follow_ups: list[ObjectionFollowUp]
+    history: list[BallotChange]
+    own_ballots: dict[int, Ballot]  # the viewer's castable members' ballots (even if secret)
+    castable: dict[int, bool]  # member id -> by proxy
+    members_by_id: dict[int, Member]
+    quorum_needed: int
+    participants: int
+
+    @property
+    def option_labels(self) -> dict[int, str]:
+        return {o.id: o.label for o in self.options}
+
+    @property
+    def agree(self) -> int:
+        return self.tally.get(dr.AGREE, 0) + self.tally.get(dr.RESERVATIONS, 0)
+
+    @property
+    def missing(self) -> int:
+        return self.electorate - self.answered
+
+    @property
+    def is_secret(self) -> bool:
+        return self.proposal.is_secret
+
+
+def round_view(proposal: Proposal, round_: Round, viewer, castable: dict[int, bool]) -> RoundView:
+    """Everything the round page shows, in a fixed number of queries whatever the members."""
+    options = options_of(proposal.id)
+    electors = list(db.session.scalars(
+        select(Member).join(RoundElector, RoundElector.member_id == Member.id)
+        .where(RoundElector.round_id == round_.id).order_by(Member.short_name)
+    ))
+    ballots = {b.member_id: b for b in db.session.scalars(
+        select(Ballot).where(Ballot.round_id == round_.id)
+        .options(joinedload(Ballot.cast_by))
+    )}
+    counts = tally(round_.id)
+    attendance = attendance_by_member(round_.meeting_id) if round_.meeting_id else {}
+    decision = None
+    if round_.status is RoundStatus.CLOSED:
+        decision = db.session.scalar(
+            select(Decision).where(Decision.round_id == round_.id)
+            .options(joinedload(Decision.closed_by))
+        )
+    secret = proposal.is_secret
+    tracked = follow_ups(round_.id) if not secret else []
+    history: list[BallotChange] = []
+    if not secret and round_.status is not RoundStatus.DRAFT:
+        history = list(db.session.scalars(
+            select(BallotChange).where(BallotChange.round_id == round_.id)
+            .options(joinedload(BallotChange.member), joinedload(BallotChange.cast_by))
+            .order_by(BallotChange.at.desc(), BallotChange.id.desc())
+        ))
+    names = {m.id: m.short_name for m in electors}
+    needed = dr.quorum_needed(len(electors), round_.quorum_percent or 50)
+    present = None
+    if round_.meeting_id is not None:
+        present = {m for m, row in attendance.items()
+                   if row.status in (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)}
+    result = None
+    blockers: list[Blocker] = []
+    if round_.status is RoundStatus.OPEN:
+        result = dr.decide(
+            proposal.rule.value, names.keys(), {m: b.answer for m, b in ballots.items()},
+            needed=needed, present=present, is_choice=proposal.is_choice,
+        )
+        blockers = _blockers(proposal, result, len(electors), names, options, secret)
+    participants = (result.participants if result is not None else
+                    len(names.keys() & present) if present is not None else len(ballots))
+    rows = [] if secret else [MapRow(m, ballots.get(m.id), attendance.get(m.id)) for m in electors]
+    return RoundView(
+        proposal=proposal, round=round_, options=options, rows=rows, tally=counts,
+        electorate=len(electors), answered=len(ballots), decision=decision, result=result,
+        blockers=blockers, follow_ups=tracked, history=history,
+        own_ballots={m: b for m, b in ballots.items() if m in castable},
+        castable={m: proxy for m, proxy in castable.items() if m in names},
+        members_by_id={m.id: m for m in electors}, quorum_needed=needed,
+        participants=participants,
+    )
+
+
+def _blockers(proposal, result: dr.Result, electorate: int, names: dict[int, str],
+              options: list[ProposalOption], secret: bool) -> list[Blocker]:
+    """What stands between the proposal and adoption if the round closed now."""
+    if result.outcome == dr.ADOPTED:
+        return []
+
+    def named(ids):
+        return [] if secret else sorted((names[m] for m in ids), key=str.casefold)
+
+    found: list[Blocker] = []
+    rule = proposal.rule.value
+    counts = result.counts
+    if rule == dr.CONSENSUS and result.missing:
+        found.append(Blocker("missing", len(result.missing), named(result.missing)))
+    if rule in (dr.CONSENSUS, dr.CONSENT) and result.objectors:
+        found.append(Blocker("objection", len(result.objectors), named(result.objectors)))
+    if rule != dr.CONSENSUS and rule != dr.ABSOLUTE_MAJORITY and not result.quorum_reached:
+        found.append(Blocker("quorum", result.quorum_needed - result.participants))
+    if proposal.is_choice:
+        if result.quorum_reached:
+            labels = {o.id: o.label for o in options}
+            if result.tied:
+                found.append(Blocker("tie", len(result.tied), [labels[o] for o in result.tied]))
+            else:
+                found.append(Blocker("no_votes", 0))
+        return found
+    agree = counts.get(dr.AGREE, 0) + counts.get(dr.RESERVATIONS, 0)
+    against = counts.get(dr.OBJECT, 0)
+    more = 0
+    if rule == dr.SIMPLE_MAJORITY:
+        more = against - agree + 1
+    elif rule == dr.ABSOLUTE_MAJORITY:
+        more = electorate // 2 + 1 - agree
+    elif rule == dr.TWO_THIRDS:
+        more = max(2 * against - agree, 1 - agree)
+    if more > 0:
+        found.append(Blocker("majority", more))
+    return found
+
+
+# --- the criteria grid ---------------------------------------------------------------------
+
+
+@dataclass
+class Grid:
+    criteria: list[Criterion]
+    options: list[ProposalOption]
+    cells: dict[tuple[int, int], tuple[float, int]]  # (criterion, option) -> (average, scores)
+    scorers: int
+    mine: dict[tuple[int, int], int]
+
+    def total(self, option_id: int) -> float:
+        """The sum over the criteria of the option's average score."""
+        return round(sum(self.cells.get((c.id, option_id), (0, 0))[0] for c in self.criteria), 1)
+
+    @property
+    def best_total(self) -> float:
+        return max((self.total(o.id) for o in self.options), default=0)
+
+
+def grid(proposal_id: int, member_id: int | None) -> Grid:
+    criteria = criteria_of(proposal_id)
+    options = options_of(proposal_id)
+    ids = [c.id for c in criteria] or [0]
+    rows = db.session.execute(
+        select(CriterionScore.criterion_id, CriterionScore.option_id,
+               func.avg(CriterionScore.score), func.count(CriterionScore.id))
+        .where(CriterionScore.criterion_id.in_(ids))
+        .group_by(CriterionScore.criterion_id, CriterionScore.option_id)
+    )
+    cells = {(c, o): (round(float(avg), 1), n) for c, o, avg, n in rows}
+    scorers = db.session.scalar(
+        select(func.count(func.distinct(CriterionScore.member_id)))
+        .where(CriterionScore.criterion_id.in_(ids))
+    ) or 0
+    mine = {}
+    if member_id is not None:
+        mine = {(c, o): s for c, o, s in db.session.execute(
+            select(CriterionScore.criterion_id, CriterionScore.option_id, CriterionScore.score)
+            .where(CriterionScore.criterion_id.in_(ids), CriterionScore.member_id == member_id)
+        )}
+    return Grid(criteria, options, cells, scorers, mine)
+
+
+# --- home pages ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AwaitedAnswer:
+    round: Round
+    proposal: Proposal
+    member_id: int
+    member: str
+    by_proxy: bool
+
+
+def awaiting_answer(user, now: datetime | None = None) -> list[AwaitedAnswer]:
+    """Open rounds the user's cluster, or a cluster whose proxy it holds, has not answered."""
+    if not user.is_authenticated or user.member_id is None:
+        return []
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Round, Proposal, Member.id, Member.short_name)
+        .join(Proposal, Proposal.id == Round.proposal_id)
+        .join(RoundElector, RoundElector.round_id == Round.id)
+        .join(Member, Member.id == RoundElector.member_id)
+        .outerjoin(Attendance, and_(Attendance.meeting_id == Round.meeting_id,
+                                    Attendance.member_id == RoundElector.member_id))
+        .outerjoin(Ballot, and_(Ballot.round_id == Round.id,
+                                Ballot.member_id == RoundElector.member_id))
+        .where(
+            Round.status == RoundStatus.OPEN,
+            or_(Round.closes_at.is_(None), Round.closes_at > now),
+            Ballot.id.is_(None),
+            or_(RoundElector.member_id == user.member_id,
+                and_(Attendance.status == AttendanceStatus.REPRESENTED,
+                     Attendance.proxy_holder_id == user.member_id)),
+        )
+        .order_by(Round.closes_at.is_(None), Round.closes_at, Proposal.title, Member.short_name)
+    )
+    return [AwaitedAnswer(r, p, mid, name, mid != user.member_id) for r, p, mid, name in rows]
+
+
+@dataclass
+class OpenRound:
+    round: Round
+    proposal: Proposal
+    electorate: int
+    answered: int
+
+
+def open_rounds(now: datetime | None = None) -> list[OpenRound]:
+    """Every open round (deadline not passed) with how many members answered: three queries."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Round, Proposal).join(Proposal, Proposal.id == Round.proposal_id)
+        .where(Round.status == RoundStatus.OPEN,
+               or_(Round.closes_at.is_(None), Round.closes_at > now))
+        .order_by(Round.closes_at.is_(None), Round.closes_at, Proposal.title)
+    ).all()
+    ids = [r.id for r, _ in rows]
+    electors = _counts_by_round(RoundElector, ids)
+    answered = _counts_by_round(Ballot, ids)
+    return [OpenRound(r, p, electors.get(r.id, 0), answered.get(r.id, 0)) for r, p in rows]
+
+
+def home_cards(user) -> dict:
+    """The home page's part: answers awaited from a director, open rounds for the secretariat."""
+    return {
+        "awaiting": awaiting_answer(user) if user.member_id is not None else None,
+        "open_rounds": open_rounds() if user.is_secretariat else None,
+    }
