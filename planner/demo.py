@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from planner.extensions import db
+from planner.meetings.demo import load_meetings_demo
 from planner.members.demo import load_members_demo
 from planner.members.models import Network
 
@@ -18,3 +19,4 @@ def load_demo() -> None:
             "The database already holds a network; the demo loads only into an empty one."
         )
     load_members_demo()
+    load_meetings_demo()

@@ -103,8 +103,85 @@ def make_world() -> World:
     world.users["observer"] = make_user(role="observer")
     target = make_user(member=other, email="target@example.org")
     world.url_values.update(member_id=member.id, user_id=target.id, token="not-a-real-token")
+    _add_meetings_to_world(world)
     _add_proposals_to_world(world)
     return world
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+def make_meeting(*, status: str = "draft", items: int = 0, **overrides):
+    """A meeting through the meetings rules; `status` draft, convened, in_session, closed,
+    cancelled; `items` agenda items of 15 minutes each. Times are naive UTC."""
+    from datetime import datetime, timedelta
+
+    from planner.meetings import rules as meeting_rules
+
+    make_network()
+    starts_at = overrides.pop("starts_at", datetime(2030, 3, 14, 9, 0))
+    values = {"title": f"Strategy meeting {next(_counter)}", "starts_at": starts_at,
+              "ends_at": starts_at + timedelta(hours=3), "venue": "Casablanca",
+              "minutes_language": "fr"}
+    values.update(overrides)
+    meeting = meeting_rules.create_meeting(None, **values)
+    for n in range(1, items + 1):
+        meeting_rules.add_item(None, meeting, title=f"Item {n}", duration_minutes=15)
+    steps = {"draft": [], "convened": ["convene"], "in_session": ["convene", "open"],
+             "closed": ["convene", "open", "close"], "cancelled": ["cancel"]}[status]
+    for step in steps:
+        meeting_rules.move_meeting(None, meeting, step,
+                                   reason="Test cancellation" if step == "cancel" else "")
+    db.session.commit()
+    return meeting
+
+
+def make_item(meeting, **overrides):
+    from planner.meetings import rules as meeting_rules
+
+    values = {"title": f"Item {next(_counter)}", "duration_minutes": 15}
+    values.update(overrides)
+    item = meeting_rules.add_item(None, meeting, **values)
+    db.session.commit()
+    return item
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def make_document(item, *, name: str = "programme.pdf", data: bytes = PDF_BYTES):
+    """A document attached through the rules; files go to a temporary folder in tests."""
+    import tempfile
+
+    from flask import current_app
+
+    from planner.meetings import rules as meeting_rules
+
+    current_app.config.setdefault("UPLOAD_FOLDER", tempfile.mkdtemp(prefix="planner-uploads-"))
+    secretariat = make_user(role="secretariat")
+    document = meeting_rules.add_document(secretariat, item, name, data)
+    db.session.commit()
+    return document
+
+
+def make_suggestion(director: User, meeting, **overrides):
+    from planner.meetings import rules as meeting_rules
+
+    values = {"title": f"Suggested item {next(_counter)}", "duration_minutes": 20,
+              "description": "Why it matters."}
+    values.update(overrides)
+    suggestion = meeting_rules.suggest_item(director, meeting, **values)
+    db.session.commit()
+    return suggestion
+
+
+def _add_meetings_to_world(world: World) -> None:
+    meeting = make_meeting(status="convened", items=1)
+    item = make_item(meeting, title="Legal status")
+    document = make_document(item)
+    suggestion = make_suggestion(world.users["director"], meeting)
+    world.url_values.update(meeting_id=meeting.id, item_id=item.id, document_id=document.id,
+                            suggestion_id=suggestion.id)
 
 
 # --- proposals ------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ DOMAINS: dict[str, list[str]] = {
         "templates/dashboard",
     ],
     "members": ["planner/members", "templates/members", "templates/auth", "templates/accounts"],
+    "meetings": ["planner/meetings", "templates/meetings"],
     "proposals": ["planner/proposals", "templates/proposals"],
 }
 

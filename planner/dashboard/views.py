@@ -1,9 +1,10 @@
 """The home page, shaped by the roles of the person who opens it."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask_login import current_user
 
 from planner.core.permissions import allow, signed_in
+from planner.meetings import queries as meeting_queries
 from planner.members import queries as member_queries
 from planner.proposals import queries as proposal_queries
 
@@ -17,5 +18,6 @@ def home():
         "dashboard/home.html",
         member=current_user.member,
         members=member_queries.members_directory(),
+        next_meeting=meeting_queries.next_meeting_summary(current_user, g.network),
         proposals_home=proposal_queries.home_cards(current_user),
     )

@@ -1,0 +1,390 @@
+"""Reads the meetings pages need (a fixed number of queries each), and the derived facts:
+planned times of the agenda, the quorum, the live session's state."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from planner.core.time import utcnow
+from planner.extensions import db
+from planner.meetings.models import (
+    AgendaDocument,
+    AgendaItem,
+    AgendaSuggestion,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+    SuggestionStatus,
+)
+from planner.members.models import Member, Network
+from planner.members.queries import current_network
+
+OPEN_STATUSES = (MeetingStatus.DRAFT, MeetingStatus.CONVENED, MeetingStatus.IN_SESSION)
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingRow:
+    meeting: Meeting
+    item_count: int
+    total_minutes: int
+
+
+def _visible(query, user):
+    if not user.is_secretariat:
+        query = query.where(Meeting.status != MeetingStatus.DRAFT)
+    return query
+
+
+def meetings_for(user) -> tuple[list[MeetingRow], list[MeetingRow]]:
+    """(upcoming and ongoing, past and cancelled): drafts only for the secretariat.
+
+    A meeting stays "upcoming" until it is closed or cancelled, even once its date has
+    passed: the secretariat still has to hold or close it.
+    """
+    counts = (
+        select(
+            AgendaItem.meeting_id,
+            func.count(AgendaItem.id).label("items"),
+            func.coalesce(func.sum(AgendaItem.duration_minutes), 0).label("minutes"),
+        )
+        .group_by(AgendaItem.meeting_id)
+        .subquery()
+    )
+    query = _visible(
+        select(Meeting, func.coalesce(counts.c["items"], 0), func.coalesce(counts.c.minutes, 0))
+        .outerjoin(counts, counts.c.meeting_id == Meeting.id),
+        user,
+    )
+    upcoming, past = [], []
+    for meeting, items, minutes in db.session.execute(query.order_by(Meeting.starts_at)):
+        row = MeetingRow(meeting, items, minutes)
+        (upcoming if meeting.status in OPEN_STATUSES else past).append(row)
+    past.reverse()
+    return upcoming, past
+
+
+def meeting_with_agenda(meeting_id: int) -> Meeting | None:
+    """The meeting, its items, their presenters and documents: three queries."""
+    return db.session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            selectinload(Meeting.items).options(
+                joinedload(AgendaItem.presenter_member),
+                selectinload(AgendaItem.documents),
+            )
+        )
+    )
+
+
+def next_meeting(user) -> Meeting | None:
+    """The meeting in session, or else the next one not yet closed, with its agenda."""
+    meeting_id = db.session.scalar(
+        _visible(select(Meeting.id).where(Meeting.status.in_(OPEN_STATUSES)), user)
+        .order_by(
+            case((Meeting.status == MeetingStatus.IN_SESSION, 0), else_=1),
+            case((Meeting.ends_at >= utcnow(), 0), else_=1),
+            Meeting.starts_at,
+        )
+        .limit(1)
+    )
+    return meeting_with_agenda(meeting_id) if meeting_id is not None else None
+
+
+def item_with_meeting(item_id: int) -> AgendaItem | None:
+    return db.session.scalar(
+        select(AgendaItem)
+        .where(AgendaItem.id == item_id)
+        .options(joinedload(AgendaItem.meeting), selectinload(AgendaItem.documents))
+    )
+
+
+def document_with_meeting(document_id: int) -> AgendaDocument | None:
+    return db.session.scalar(
+        select(AgendaDocument)
+        .where(AgendaDocument.id == document_id)
+        .options(joinedload(AgendaDocument.item).joinedload(AgendaItem.meeting))
+    )
+
+
+def member_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Member.id, Member.short_name)
+        .where(Member.is_active.is_(True))
+        .order_by(Member.short_name)
+    )
+    return [(member_id, name) for member_id, name in rows]
+
+
+# --- the timed agenda ---------------------------------------------------------------------
+
+
+@dataclass
+class TimedItem:
+    number: int
+    item: AgendaItem
+    planned_start: datetime  # UTC
+    planned_end: datetime
+    overruns: bool  # ends after the meeting's planned end
+
+
+@dataclass
+class TimedAgenda:
+    items: list[TimedItem]
+    total_minutes: int
+    available_minutes: int
+
+    @property
+    def overrun_minutes(self) -> int:
+        return max(self.total_minutes - self.available_minutes, 0)
+
+
+def timed_agenda(meeting: Meeting, items: list[AgendaItem] | None = None) -> TimedAgenda:
+    """Each item's planned start: the meeting's start plus the durations before it."""
+    items = meeting.items if items is None else items
+    timed, clock, total = [], meeting.starts_at, 0
+    for number, item in enumerate(items, start=1):
+        end = clock + timedelta(minutes=item.duration_minutes)
+        timed.append(TimedItem(number, item, clock, end, end > meeting.ends_at))
+        clock, total = end, total + item.duration_minutes
+    available = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    return TimedAgenda(timed, total, available)
+
+
+# --- attendance and quorum ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuorumState:
+    electorate: int  # active member clusters
+    present: int
+    represented: int
+    needed: int  # Network.quorum_needed(electorate)
+    quorum_percent: int
+
+    @property
+    def counted(self) -> int:
+        return self.present + self.represented
+
+    @property
+    def reached(self) -> bool:
+        return self.electorate > 0 and self.counted >= self.needed
+
+    @property
+    def missing(self) -> int:
+        return max(self.needed - self.counted, 0)
+
+
+def attendance_by_member(meeting_id: int) -> dict[int, Attendance]:
+    """member id -> attendance row, with who recorded it: one query."""
+    rows = db.session.scalars(
+        select(Attendance)
+        .where(Attendance.meeting_id == meeting_id)
+        .options(joinedload(Attendance.signed_in_by))
+    )
+    return {row.member_id: row for row in rows}
+
+
+def quorum_state(meeting: Meeting, network: Network | None = None) -> QuorumState:
+    """Members present or represented against the network's rule (strictly more than N %)."""
+    network = network or current_network()
+    row = db.session.execute(
+        select(
+            func.count(Member.id),
+            func.count(case((Attendance.status == AttendanceStatus.PRESENT, 1))),
+            func.count(case((Attendance.status == AttendanceStatus.REPRESENTED, 1))),
+        )
+        .select_from(Member)
+        .outerjoin(
+            Attendance,
+            (Attendance.member_id == Member.id) & (Attendance.meeting_id == meeting.id),
+        )
+        .where(Member.is_active.is_(True))
+    ).one()
+    electorate, present, represented = row
+    percent = network.quorum_percent if network else 50
+    needed = network.quorum_needed(electorate) if network else electorate // 2 + 1
+    return QuorumState(electorate, present, represented, needed, percent)
+
+
+def proxy_holder_id(meeting_id: int, member_id: int) -> int | None:
+    """The member holding `member_id`'s proxy at this meeting, if it is represented."""
+    return db.session.scalar(
+        select(Attendance.proxy_holder_id).where(
+            Attendance.meeting_id == meeting_id,
+            Attendance.member_id == member_id,
+            Attendance.status == AttendanceStatus.REPRESENTED,
+        )
+    )
+
+
+def proxies_held_by(meeting_id: int, holder_id: int) -> list[int]:
+    """The members whose proxy `holder_id` holds at this meeting."""
+    return list(
+        db.session.scalars(
+            select(Attendance.member_id).where(
+                Attendance.meeting_id == meeting_id,
+                Attendance.proxy_holder_id == holder_id,
+                Attendance.status == AttendanceStatus.REPRESENTED,
+            )
+        )
+    )
+
+
+def active_members() -> list[Member]:
+    return list(
+        db.session.scalars(
+            select(Member).where(Member.is_active.is_(True)).order_by(Member.short_name)
+        )
+    )
+
+
+@dataclass
+class AttendanceLine:
+    member: Member
+    attendance: Attendance | None
+    holder: Member | None  # who holds this member's proxy
+    holds_for: list[Member]  # whose proxies this member holds
+
+
+def attendance_sheet(meeting: Meeting) -> list[AttendanceLine]:
+    """One line per active member cluster: two queries whatever the number of members."""
+    members = active_members()
+    attendance = attendance_by_member(meeting.id)
+    by_id = {member.id: member for member in members}
+    holds: dict[int, list[Member]] = {}
+    for row in attendance.values():
+        if row.proxy_holder_id is not None and row.member_id in by_id:
+            holds.setdefault(row.proxy_holder_id, []).append(by_id[row.member_id])
+    lines = []
+    for member in members:
+        row = attendance.get(member.id)
+        holder = by_id.get(row.proxy_holder_id) if row and row.proxy_holder_id else None
+        lines.append(AttendanceLine(member, row, holder, holds.get(member.id, [])))
+    return lines
+
+
+# --- agenda suggestions -------------------------------------------------------------------
+
+
+def suggestions_for(meeting_id: int, user) -> list[AgendaSuggestion]:
+    """The secretariat sees every suggestion; a director those of their own cluster."""
+    query = (
+        select(AgendaSuggestion)
+        .where(AgendaSuggestion.meeting_id == meeting_id)
+        .options(
+            joinedload(AgendaSuggestion.member),
+            joinedload(AgendaSuggestion.proposed_by),
+            joinedload(AgendaSuggestion.decided_by),
+        )
+        .order_by(
+            case((AgendaSuggestion.status == SuggestionStatus.PENDING, 0), else_=1),
+            AgendaSuggestion.created_at,
+        )
+    )
+    if not user.is_secretariat:
+        if user.member_id is None:
+            return []
+        query = query.where(AgendaSuggestion.member_id == user.member_id)
+    return list(db.session.scalars(query))
+
+
+def suggestion_with_meeting(suggestion_id: int) -> AgendaSuggestion | None:
+    return db.session.scalar(
+        select(AgendaSuggestion)
+        .where(AgendaSuggestion.id == suggestion_id)
+        .options(joinedload(AgendaSuggestion.meeting), joinedload(AgendaSuggestion.member))
+    )
+
+
+# --- the live session ---------------------------------------------------------------------
+
+
+@dataclass
+class LiveItem:
+    number: int
+    item: AgendaItem
+    state: str  # "done", "current" or "upcoming"
+    used_seconds: int | None
+    allotted_seconds: int
+
+    @property
+    def over(self) -> bool:
+        return self.used_seconds is not None and self.used_seconds > self.allotted_seconds
+
+
+@dataclass
+class LiveSession:
+    meeting: Meeting
+    items: list[LiveItem]
+    current: LiveItem | None
+    next: LiveItem | None
+    quorum: QuorumState
+
+
+def live_session(meeting: Meeting, network: Network | None = None, now: datetime | None = None
+                 ) -> LiveSession:
+    """Time used against time allotted per item, the current and next items, the quorum."""
+    now = now or utcnow()
+    live, current, following = [], None, None
+    for number, item in enumerate(meeting.items, start=1):
+        if item.id == meeting.current_item_id:
+            state = "current"
+        elif item.started_at is not None:
+            state = "done"
+        else:
+            state = "upcoming"
+        used = None
+        if item.started_at is not None:
+            used = int(((item.ended_at or now) - item.started_at).total_seconds())
+        entry = LiveItem(number, item, state, used, item.duration_minutes * 60)
+        live.append(entry)
+        if state == "current":
+            current = entry
+        elif state == "upcoming" and following is None and (
+            current is not None or meeting.current_item_id is None
+        ):
+            following = entry
+    if meeting.status != MeetingStatus.IN_SESSION:
+        following = None
+    return LiveSession(meeting, live, current, following, quorum_state(meeting, network))
+
+
+# --- the home page ------------------------------------------------------------------------
+
+
+@dataclass
+class NextMeeting:
+    meeting: Meeting
+    agenda: TimedAgenda
+    quorum: QuorumState
+    recorded: int  # members whose attendance is recorded
+    pending_suggestions: int
+
+
+def next_meeting_summary(user, network: Network | None = None) -> NextMeeting | None:
+    """The next meeting for the home page: its timed agenda, and its readiness."""
+    meeting = next_meeting(user)
+    if meeting is None:
+        return None
+    quorum = quorum_state(meeting, network)
+    recorded = db.session.scalar(
+        select(func.count(Attendance.id))
+        .join(Member, Member.id == Attendance.member_id)
+        .where(Attendance.meeting_id == meeting.id, Member.is_active.is_(True))
+    ) or 0
+    pending = 0
+    if user.is_secretariat:
+        pending = db.session.scalar(
+            select(func.count(AgendaSuggestion.id)).where(
+                AgendaSuggestion.meeting_id == meeting.id,
+                AgendaSuggestion.status == SuggestionStatus.PENDING,
+            )
+        ) or 0
+    return NextMeeting(meeting, timed_agenda(meeting), quorum, recorded, pending)
