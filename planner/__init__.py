@@ -127,6 +127,10 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
+    from planner import plan
+
+    plan.init_app(app)
+
     from planner import proposals
 
     proposals.init_app(app)

@@ -6,6 +6,7 @@ from planner.extensions import db
 from planner.meetings.demo import load_meetings_demo
 from planner.members.demo import load_members_demo
 from planner.members.models import Network
+from planner.plan.demo import load_plan_demo
 
 
 def database_is_empty() -> bool:
@@ -19,4 +20,5 @@ def load_demo() -> None:
             "The database already holds a network; the demo loads only into an empty one."
         )
     load_members_demo()
+    load_plan_demo()
     load_meetings_demo()

@@ -40,6 +40,7 @@ DOMAINS: dict[str, list[str]] = {
     "members": ["planner/members", "templates/members", "templates/auth", "templates/accounts"],
     "meetings": ["planner/meetings", "templates/meetings"],
     "proposals": ["planner/proposals", "templates/proposals"],
+    "plan": ["planner/plan", "templates/plan"],
 }
 
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}

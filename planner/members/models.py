@@ -17,6 +17,10 @@ class Network(db.Model):
     __table_args__ = (
         CheckConstraint("quorum_percent BETWEEN 1 AND 100", name="quorum_percent_range"),
         CheckConstraint("max_proxies_per_holder >= 0", name="max_proxies_not_negative"),
+        # Action plan horizons (owned by the plan domain): each a span of years, long after medium.
+        CheckConstraint("medium_term_end >= medium_term_start", name="medium_term_span"),
+        CheckConstraint("long_term_end >= long_term_start", name="long_term_span"),
+        CheckConstraint("long_term_start > medium_term_end", name="long_term_after_medium"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +35,11 @@ class Network(db.Model):
     # Quorum: strictly more than this share of the electorate must take part.
     quorum_percent: Mapped[int] = mapped_column(default=50)
     max_proxies_per_holder: Mapped[int] = mapped_column(default=1)
+    # The action plan's horizons, in years (e.g. 2017-2019 and 2020-2025); unset until chosen.
+    medium_term_start: Mapped[int | None]
+    medium_term_end: Mapped[int | None]
+    long_term_start: Mapped[int | None]
+    long_term_end: Mapped[int | None]
 
     secretariat_member: Mapped["Member | None"] = relationship(
         foreign_keys=[secretariat_member_id]
