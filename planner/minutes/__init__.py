@@ -1,0 +1,1 @@
+"""The shared minutes: assembled from the meeting's record, circulated, approved, shared."""

@@ -1,0 +1,230 @@
+"""The meeting's record that the minutes are assembled from, in a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from planner.extensions import db
+from planner.meetings import queries as meeting_queries
+from planner.meetings.models import AgendaItem, Meeting, MeetingStatus
+from planner.members.models import Network, User
+from planner.minutes.models import ItemNote, Minutes, MinutesComment, MinutesStatus, ShareLink
+from planner.plan.models import ActionItem
+from planner.proposals.models import Decision, Proposal
+
+
+@dataclass
+class ItemRecord:
+    number: int
+    item: AgendaItem
+    note: ItemNote | None
+    decisions: list[Decision] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
+
+
+@dataclass
+class MinutesRecord:
+    network: Network | None
+    meeting: Meeting
+    minutes: Minutes | None
+    attendance: list  # meetings.queries.AttendanceLine
+    quorum: meeting_queries.QuorumState
+    items: list[ItemRecord]
+    decisions: list[Decision]
+    actions: list[ActionItem]
+
+    @property
+    def status(self) -> MinutesStatus:
+        return self.minutes.status if self.minutes else MinutesStatus.DRAFT
+
+    def attendance_with(self, status_value: str) -> list:
+        return [
+            line for line in self.attendance
+            if line.attendance is not None and line.attendance.status.value == status_value
+        ]
+
+    @property
+    def not_recorded(self) -> list:
+        return [line for line in self.attendance if line.attendance is None]
+
+
+def minutes_of(meeting_id: int) -> Minutes | None:
+    return db.session.scalar(
+        select(Minutes)
+        .where(Minutes.meeting_id == meeting_id)
+        .options(selectinload(Minutes.errata), joinedload(Minutes.approval_meeting))
+    )
+
+
+def record(meeting: Meeting) -> MinutesRecord:
+    """Everything the minutes show, whatever the number of items, rounds and ballots."""
+    network = meeting_queries.current_network()
+    items = list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position)
+            .options(joinedload(AgendaItem.presenter_member))
+        )
+    )
+    notes = {
+        note.agenda_item_id: note
+        for note in db.session.scalars(
+            select(ItemNote).where(ItemNote.agenda_item_id.in_([i.id for i in items]))
+        )
+    }
+    decisions = list(
+        db.session.scalars(
+            select(Decision)
+            .where(Decision.meeting_id == meeting.id)
+            .options(joinedload(Decision.proposal))
+            .order_by(Decision.closed_at, Decision.id)
+        )
+    )
+    actions = list(
+        db.session.scalars(
+            select(ActionItem)
+            .where(ActionItem.decision_id.in_([d.id for d in decisions]))
+            .options(joinedload(ActionItem.owner_member))
+            .order_by(ActionItem.due_on, ActionItem.id)
+        )
+    ) if decisions and hasattr(ActionItem, "decision_id") else []  # TEMP until plan links decisions
+    records = [ItemRecord(n, item, notes.get(item.id)) for n, item in enumerate(items, 1)]
+    by_item = {r.item.id: r for r in records}
+    decision_item: dict[int, int | None] = {}
+    for decision in decisions:
+        item_id = decision.proposal.agenda_item_id
+        decision_item[decision.id] = item_id
+        if item_id in by_item:
+            by_item[item_id].decisions.append(decision)
+    for action in actions:
+        item_id = decision_item.get(action.decision_id)
+        if item_id in by_item:
+            by_item[item_id].actions.append(action)
+    return MinutesRecord(
+        network=network,
+        meeting=meeting,
+        minutes=minutes_of(meeting.id),
+        attendance=meeting_queries.attendance_sheet(meeting),
+        quorum=meeting_queries.quorum_state(meeting, network),
+        items=records,
+        decisions=decisions,
+        actions=actions,
+    )
+
+
+def comments_of(minutes: Minutes | None) -> dict[int | None, list[MinutesComment]]:
+    """Comments grouped by agenda item id (None: on the minutes as a whole)."""
+    if minutes is None:
+        return {}
+    grouped: dict[int | None, list[MinutesComment]] = defaultdict(list)
+    for comment in db.session.scalars(
+        select(MinutesComment)
+        .where(MinutesComment.minutes_id == minutes.id)
+        .options(joinedload(MinutesComment.author), joinedload(MinutesComment.member))
+        .order_by(MinutesComment.created_at)
+    ):
+        grouped[comment.agenda_item_id].append(comment)
+    return grouped
+
+
+def share_links_of(meeting_id: int) -> list[ShareLink]:
+    return list(
+        db.session.scalars(
+            select(ShareLink)
+            .where(ShareLink.meeting_id == meeting_id)
+            .options(joinedload(ShareLink.created_by))
+            .order_by(ShareLink.created_at.desc())
+        )
+    )
+
+
+@dataclass
+class IndexRow:
+    meeting: Meeting
+    minutes: Minutes | None
+
+
+def minutes_index(user: User, text: str = "", page: int = 1, per_page: int = 50):
+    """Every meeting's minutes with their state, newest first, searchable by text.
+
+    The search looks in the meeting's title, context and venue, its items' titles and notes,
+    and the approved text; drafts of meetings still in preparation only for the secretariat.
+    """
+    query = (
+        select(Meeting, Minutes)
+        .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+        .where(Meeting.status != MeetingStatus.CANCELLED)
+    )
+    if not user.is_secretariat:
+        query = query.where(Meeting.status != MeetingStatus.DRAFT)
+    text = " ".join((text or "").split())[:200]
+    if text:
+        pattern = f"%{text.lower()}%"
+        in_items = (
+            select(AgendaItem.meeting_id)
+            .outerjoin(ItemNote, ItemNote.agenda_item_id == AgendaItem.id)
+            .where(
+                or_(
+                    func.lower(AgendaItem.title).like(pattern),
+                    func.lower(ItemNote.body).like(pattern),
+                )
+            )
+        )
+        query = query.where(
+            or_(
+                func.lower(Meeting.title).like(pattern),
+                func.lower(Meeting.context).like(pattern),
+                func.lower(Meeting.venue).like(pattern),
+                func.lower(Minutes.approved_html).like(pattern),
+                Meeting.id.in_(in_items),
+            )
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(Meeting.starts_at.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return [IndexRow(meeting, minutes) for meeting, minutes in rows], total
+
+
+@dataclass
+class HomeCards:
+    awaiting_comments: list[tuple[Meeting, Minutes]]
+    to_finish: list[tuple[Meeting, Minutes | None]]
+
+
+def home_cards(user: User) -> HomeCards:
+    """Directors: minutes open for their comments. Secretariat: minutes to circulate or approve."""
+    return HomeCards(
+        awaiting_comments=awaiting_comments() if user.member_id is not None else [],
+        to_finish=to_circulate_or_approve() if user.is_secretariat else [],
+    )
+
+
+def awaiting_comments() -> list[tuple[Meeting, Minutes]]:
+    """Circulated minutes, for the directors' home page."""
+    return list(
+        db.session.execute(
+            select(Meeting, Minutes)
+            .join(Minutes, Minutes.meeting_id == Meeting.id)
+            .where(Minutes.status == MinutesStatus.CIRCULATED)
+            .order_by(Minutes.circulated_at.desc())
+        ).all()
+    )
+
+
+def to_circulate_or_approve() -> list[tuple[Meeting, Minutes | None]]:
+    """Closed meetings whose minutes are not approved yet, for the secretariat's cockpit."""
+    return list(
+        db.session.execute(
+            select(Meeting, Minutes)
+            .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+            .where(
+                Meeting.status == MeetingStatus.CLOSED,
+                or_(Minutes.id.is_(None), Minutes.status != MinutesStatus.APPROVED),
+            )
+            .order_by(Meeting.starts_at.desc())
+        ).all()
+    )
