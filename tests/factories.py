@@ -105,6 +105,7 @@ def make_world() -> World:
     world.url_values.update(member_id=member.id, user_id=target.id, token="not-a-real-token")
     _add_meetings_to_world(world)
     _add_proposals_to_world(world)
+    _add_plan_to_world(world)
     return world
 
 
@@ -267,3 +268,127 @@ def _add_proposals_to_world(world: World) -> None:
     follow_up = proposal_rules.queries.follow_ups(round_.id)[0]
     world.url_values.update(proposal_id=proposal.id, round_number=round_.number,
                             follow_up_id=follow_up.id)
+
+
+# --- plan -----------------------------------------------------------------------------------
+
+
+def _plan_actor(actor: User | None) -> User:
+    from planner.members.models import User as UserModel
+
+    if actor is not None:
+        return actor
+    existing = db.session.scalar(
+        select(UserModel).where(UserModel.is_secretariat.is_(True)).limit(1)
+    )
+    return existing or make_user(role="secretariat")
+
+
+def make_axis(*, actor: User | None = None, **overrides):
+    from planner.plan import rules as plan_rules
+
+    make_network()
+    values = {"title": f"Axis {next(_counter)}", "description": ""}
+    values.update(overrides)
+    axis = plan_rules.create_axis(_plan_actor(actor), **values)
+    db.session.commit()
+    return axis
+
+
+def make_objective(*, axis=None, horizon: str = "medium", actor: User | None = None,
+                   **overrides):
+    from planner.plan import rules as plan_rules
+    from planner.plan.models import Horizon
+
+    axis = axis or make_axis(actor=actor)
+    values = {"title": f"Objective {next(_counter)}", "description": ""}
+    values.update(overrides)
+    objective = plan_rules.create_objective(
+        _plan_actor(actor), axis_id=axis.id, horizon=Horizon(horizon), **values
+    )
+    db.session.commit()
+    return objective
+
+
+def make_funding_source(*, actor: User | None = None, **overrides):
+    from planner.plan import rules as plan_rules
+
+    values = {"name": f"Funder {next(_counter)}", "description": ""}
+    values.update(overrides)
+    source = plan_rules.create_funding_source(_plan_actor(actor), **values)
+    db.session.commit()
+    return source
+
+
+def make_action(*, objective=None, owner: Member | None = None, actor: User | None = None,
+                starts_in: int = -30, due_in: int = 30, **overrides):
+    """An action through the plan's rules, owned by `owner` (a member) or the secretariat;
+    dates are days from today (the network's today)."""
+    from datetime import timedelta
+
+    from planner.plan import rules as plan_rules
+    from planner.plan.dates import local_today
+
+    objective = objective or make_objective(actor=actor)
+    today = local_today()
+    values = {
+        "objective_id": objective.id, "title": f"Action {next(_counter)}",
+        "owner": str(owner.id) if owner is not None else plan_rules.SECRETARIAT_OWNER,
+        "starts_on": today + timedelta(days=starts_in), "due_on": today + timedelta(days=due_in),
+    }
+    decision_id = overrides.pop("decision_id", None)
+    values.update(overrides)
+    action = plan_rules.create_action(
+        _plan_actor(actor), plan_rules.ActionValues(**values), decision_id=decision_id
+    )
+    db.session.commit()
+    return action
+
+
+def make_update(author: User, action, *, text: str = "Progress made.", progress: int = 50,
+                status: str = "in_progress", reason: str = "", **extra):
+    from planner.plan import rules as plan_rules
+    from planner.plan.models import ActionStatus
+
+    update = plan_rules.post_update(
+        author, action, action.version, text=text, progress=progress,
+        status=ActionStatus(status), status_reason=reason, **extra,
+    )
+    db.session.commit()
+    return update
+
+
+def make_milestone(action, *, due_in: int = 0, actor: User | None = None, **overrides):
+    from datetime import timedelta
+
+    from planner.plan import rules as plan_rules
+    from planner.plan.dates import local_today
+
+    values = {"title": f"Milestone {next(_counter)}",
+              "due_on": local_today() + timedelta(days=due_in)}
+    values.update(overrides)
+    milestone = plan_rules.add_milestone(_plan_actor(actor), action, **values)
+    db.session.commit()
+    return milestone
+
+
+def _add_plan_to_world(world: World) -> None:
+    """An axis, an objective with an indicator, a funding source and an action owned by the
+    director's cluster (OWN), with a milestone."""
+    from decimal import Decimal
+
+    from planner.plan import rules as plan_rules
+
+    secretariat = world.users["secretariat"]
+    objective = make_objective(actor=secretariat)
+    indicator = plan_rules.create_indicator(
+        secretariat, objective, plan_rules.IndicatorValues(name="Clusters", target=Decimal(13))
+    )
+    source = make_funding_source(actor=secretariat)
+    action = make_action(objective=objective, owner=world.members["own"], actor=secretariat)
+    milestone = make_milestone(action, actor=secretariat)
+    db.session.commit()
+    world.url_values.update(
+        axis_id=objective.axis_id, objective_id=objective.id, indicator_id=indicator.id,
+        source_id=source.id, action_id=action.id, milestone_id=milestone.id,
+    )

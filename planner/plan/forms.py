@@ -57,7 +57,7 @@ STATUS_LABELS = {
     ActionStatus.CANCELLED: _l("Cancelled"),
 }
 FUNDING_STATUS_LABELS = {
-    FundingStatus.PLANNED: _l("Planned"),
+    FundingStatus.PLANNED: _l("Planned, not yet requested"),
     FundingStatus.REQUESTED: _l("Requested"),
     FundingStatus.SECURED: _l("Secured"),
 }

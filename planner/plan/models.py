@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Enum,
     ForeignKey,
     Index,
     Numeric,
@@ -23,6 +24,12 @@ from planner.extensions import db
 from planner.meetings.models import enum_column
 from planner.members.models import Member, User
 from planner.plan.dates import local_today
+from planner.proposals.models import Decision
+
+
+def _renamed(column_type: Enum, name: str) -> Enum:
+    column_type.name = name
+    return column_type
 
 
 class Horizon(enum.Enum):
@@ -197,11 +204,16 @@ class ActionItem(db.Model):
         ForeignKey("funding_sources.id", ondelete="RESTRICT"), index=True
     )
     funding_status: Mapped[FundingStatus | None] = mapped_column(enum_column(FundingStatus))
+    # The adopted decision the action carries out, when there is one.
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decisions.id", ondelete="RESTRICT"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(default=1)
 
     objective: Mapped[Objective] = relationship(lazy="raise")
+    decision: Mapped[Decision | None] = relationship(lazy="raise")
     owner_member: Mapped[Member | None] = relationship(lazy="raise")
     responsible_user: Mapped[User | None] = relationship(
         foreign_keys=[responsible_user_id], lazy="raise"
@@ -283,7 +295,10 @@ class ProgressUpdate(db.Model):
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
     status_reason: Mapped[str] = mapped_column(Text, default="")
     previous_progress: Mapped[int]
-    previous_status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
+    # Its own constraint name: two CHECKs named after one enum would clash in PostgreSQL.
+    previous_status: Mapped[ActionStatus] = mapped_column(
+        _renamed(enum_column(ActionStatus), "previous_actionstatus")
+    )
 
     action: Mapped[ActionItem] = relationship(back_populates="updates", lazy="raise")
     author: Mapped[User | None] = relationship(lazy="joined")

@@ -25,6 +25,7 @@ from planner.plan.models import (
     ProgressUpdate,
     StrategicAxis,
 )
+from planner.proposals.models import Decision
 
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 30
@@ -391,6 +392,7 @@ def action_detail(action_id: int) -> ActionItem | None:
         select(ActionItem)
         .options(
             joinedload(ActionItem.objective),
+            joinedload(ActionItem.decision).joinedload(Decision.round),
             joinedload(ActionItem.owner_member),
             joinedload(ActionItem.funding_source),
             joinedload(ActionItem.responsible_user),
@@ -639,4 +641,20 @@ def home_cards(user: User) -> HomeCards:
     return HomeCards(
         cluster=home_summary(user.member_id) if user.member_id is not None else None,
         network=home_summary(None) if user.is_secretariat else None,
+    )
+
+
+def decision_actions(decision_id: int) -> list[ActionItem]:
+    """The actions an adopted decision led to, for the decision's page: one query."""
+    return list(db.session.scalars(
+        select(ActionItem)
+        .options(joinedload(ActionItem.owner_member))
+        .where(ActionItem.decision_id == decision_id)
+        .order_by(ActionItem.due_on, ActionItem.id)
+    ))
+
+
+def decision_for_new_action(decision_id: int) -> Decision | None:
+    return db.session.scalar(
+        select(Decision).options(joinedload(Decision.round)).where(Decision.id == decision_id)
     )

@@ -34,6 +34,7 @@ from planner.plan.models import (
     StrategicAxis,
 )
 from planner.plan.permissions import can_cancel_action, can_update_action
+from planner.proposals.models import Decision, Outcome
 
 SECRETARIAT_OWNER = "secretariat"  # the owner choice that is not a member cluster
 
@@ -443,13 +444,21 @@ def create_action(actor: User, values: ActionValues, *, decision_id: int | None 
     db.session.add(action)
     db.session.flush()
     audit.record(actor, "action.created", action, title=action.title,
-                 owner=values.owner, due_on=action.due_on)
+                 owner=values.owner, due_on=action.due_on, decision_id=decision_id)
     return action
 
 
 def _link_decision(action: ActionItem, decision_id: int) -> None:
     """Set the decision an action comes from; it must exist and be adopted."""
-    raise RuleError(_("Decisions are not available yet."), field="decision_id")
+    decision = db.session.get(Decision, decision_id)
+    if decision is None:
+        raise RuleError(_("This decision does not exist."), 404, field="decision_id")
+    if decision.outcome != Outcome.ADOPTED:
+        raise RuleError(
+            _("Only an adopted decision can lead to actions; this one was not adopted."),
+            409, field="decision_id",
+        )
+    action.decision_id = decision.id
 
 
 def update_action(actor: User, action: ActionItem, version: int | None,

@@ -256,17 +256,31 @@ def _action_values(form: ActionForm) -> rules.ActionValues:
 @bp.route("/actions/new", methods=["GET", "POST"])
 @allow(can_manage_plan)
 def new_action():
-    form = _action_form(formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
+    """A new action; from an adopted decision (?decision_id=) it comes pre-filled and linked."""
+    posted = request.method == "POST"
+    form = _action_form(formdata=request.form if posted else None)
+    raw_decision = form.decision_id.data if posted else request.args.get("decision_id")
+    decision = None
+    if raw_decision:
+        if not str(raw_decision).isdigit():
+            abort(404)
+        decision = queries.decision_for_new_action(int(raw_decision))
+        if decision is None:
+            abort(404)
+    if not posted:
         form.objective_id.data = request.args.get("objective_id", type=int)
         form.starts_on.data = local_today()
         form.progress.data = 0
         form.status.data = ActionStatus.PLANNED
+        if decision is not None:
+            form.title.data = (decision.winning_option_label or decision.title)[:200]
+            form.decision_id.data = decision.id
     status = 200
-    if request.method == "POST":
+    if posted:
         if form.validate():
             try:
-                action = rules.create_action(current_user, _action_values(form))
+                action = rules.create_action(current_user, _action_values(form),
+                                             decision_id=decision.id if decision else None)
             except RuleError as error:
                 status = attach_error(form, error)
             else:
@@ -275,7 +289,8 @@ def new_action():
                 return redirect(url_for("plan.show_action", action_id=action.id))
         else:
             status = 400
-    return render_template("plan/action_form.html", form=form, action=None), status
+    return render_template("plan/action_form.html", form=form, action=None,
+                           decision=decision), status
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -301,7 +316,8 @@ def edit_action(action_id: int):
                 return redirect(url_for("plan.show_action", action_id=action.id))
         else:
             status = 400
-    return render_template("plan/action_form.html", form=form, action=action), status
+    return render_template("plan/action_form.html", form=form, action=action,
+                           decision=None), status
 
 
 @bp.route("/actions/<int:action_id>/milestones", methods=["POST"])
@@ -637,7 +653,7 @@ def calendar():
 @allow(signed_in)
 def calendar_reset():
     had_one = db.session.get(CalendarFeed, current_user.id) is not None
-    rules.reset_calendar_feed(current_user)
+    rules.reset_calendar_feed(current_user._get_current_object())
     db.session.commit()
     flash(_("Your calendar has a new address; the previous one no longer works.") if had_one
           else _("Your calendar address is ready."), "success")
@@ -666,6 +682,7 @@ def register_template_globals(app) -> None:
 
     app.jinja_env.globals.update(
         plan_review_actions=queries.review_actions,
+        plan_decision_actions=queries.decision_actions,
         plan_can=plan_permissions,
         plan_today=local_today,
         plan_labels={"status": STATUS_LABELS, "horizon": HORIZON_LABELS,

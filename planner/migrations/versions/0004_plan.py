@@ -148,7 +148,7 @@ def upgrade():
     sa.Column('status', sa.Enum('planned', 'in_progress', 'done', 'blocked', 'cancelled', name='actionstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('status_reason', sa.Text(), nullable=False),
     sa.Column('previous_progress', sa.Integer(), nullable=False),
-    sa.Column('previous_status', sa.Enum('planned', 'in_progress', 'done', 'blocked', 'cancelled', name='actionstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('previous_status', sa.Enum('planned', 'in_progress', 'done', 'blocked', 'cancelled', name='previous_actionstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.CheckConstraint('progress BETWEEN 0 AND 100', name=op.f('ck_progress_updates_progress_range')),
     sa.ForeignKeyConstraint(['action_id'], ['action_items.id'], name=op.f('fk_progress_updates_action_id_action_items'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_progress_updates_author_id_users'), ondelete='SET NULL'),
