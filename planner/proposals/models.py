@@ -416,7 +416,7 @@ for _frozen in (Decision, BallotChange):
 def _round_is_closed(connection, round_id: int | None) -> bool:
     table = Round.__table__
     status = connection.scalar(select(table.c.status).where(table.c.id == round_id))
-    return status == RoundStatus.CLOSED.value
+    return status in (RoundStatus.CLOSED, RoundStatus.CLOSED.value)
 
 
 def _refuse_in_closed_round(_mapper, connection, target) -> None:

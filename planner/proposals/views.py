@@ -350,6 +350,8 @@ def cast(proposal_id: int, round_number: int, member_id: int):
                        reason=form.reason.data or "")
         except RuleError as error:
             status = attach_error(form, error)
+            if not round_.is_open:
+                flash(error.message, "error")  # the form is not shown on a draft or closed round
         else:
             db.session.commit()
             flash(_("The answer of %(member)s is recorded. You can change it until the round "
@@ -431,6 +433,8 @@ def follow_up(proposal_id: int, round_number: int, follow_up_id: int):
                                    form.note.data or "")
         except RuleError as error:
             status = attach_error(form, error)
+            if status == 409:
+                flash(error.message, "error")  # a closed round no longer shows the form
         else:
             db.session.commit()
             flash(_("The objection's follow-up is saved."), "success")
@@ -458,6 +462,8 @@ def score(proposal_id: int):
             rules.score_options(current_user, proposal, current_user.member, scores)
         except RuleError as error:
             status = attach_error(form, error)
+            if status == 409:
+                flash(error.message, "error")  # a closed vote no longer shows the grid form
         else:
             db.session.commit()
             flash(_("Your cluster's scores are saved."), "success")
