@@ -274,7 +274,7 @@ def test_a_secret_round_shows_counts_only_even_to_the_secretariat(as_user, peopl
         assert "Hidden reason" not in page
         assert "Vote secret" in page
         assert "consensus-map" not in page
-        assert "2 membres sur 3 ont répondu" in page
+        assert "2 membres sur 3 ont répondu :" in page
     # The director sees their own cluster's answer, to change it.
     own = text(as_user(alpha).get(page_of(proposal)))
     assert "Hidden reason" in own
@@ -527,3 +527,31 @@ def test_round_page_404s(as_user, people):
     assert db.session.scalar(select(func.count(Round.id))) == 1
     assert current_round_of(proposal).status is RoundStatus.DRAFT
     assert db.session.scalar(select(func.count(Member.id))) == 3
+
+
+# --- the demo -----------------------------------------------------------------------------------
+
+
+def test_demo_holds_the_legal_status_and_staffing_questions(demo, as_user):
+    from planner.proposals.queries import proposals_index
+
+    rows = {row.proposal.title: row for row in proposals_index()}
+    choice = rows["Statut juridique : quelle forme pour Maroc Cluster ?"]
+    motion = rows["Doter Maroc Cluster d'une structure juridique"]
+    staffing = rows["Recruter des permanents dès maintenant"]
+    assert choice.proposal.is_choice and choice.state == "open"
+    assert (motion.round.number, motion.state) == (2, "open")
+    assert staffing.proposal.rule.value == "simple_majority" and staffing.state == "open"
+    first = db.session.scalar(select(Decision).where(Decision.proposal_id == motion.proposal.id))
+    assert first.outcome is Outcome.NO_CONSENSUS and first.objectors == ["Solaire"]
+    assert "15 clusters" in first.positions[[p["member"] for p in first.positions]
+                                             .index("Solaire")]["reason"]
+    client = as_user(demo.user("director.solaire@example.org"))
+    page = text(client.get(f"/proposals/{motion.proposal.id}"))
+    assert "Levée par l'amendement" in page and "France Clusters" in page
+    assert "Point de l'ordre du jour :" in page and "Réunion stratégique de Maroc Cluster" in page
+    home = text(client.get("/"))
+    assert "Recruter des permanents dès maintenant" in home
+    grid = text(client.get(f"/proposals/{choice.proposal.id}"))
+    assert "Grille de critères" in grid and "3 clusters membres ont noté" in grid
+    assert "Rester informel pour l'instant" in grid

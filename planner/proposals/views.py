@@ -251,8 +251,8 @@ def render_round(proposal: Proposal, round_: Round, status: int = 200, **forms):
     open_form = forms.get("open_form") or OpenRoundForm(formdata=None)
     follow_up_forms = {
         f.id: (forms.get("follow_up_forms", {}).get(f.id)
-               or FollowUpForm(prefix=f"f{f.id}", formdata=None,
-                               data={"status": f.status.value, "note": f.note}))
+               or _follow_up_form(f, formdata=None,
+                                  data={"status": f.status.value, "note": f.note}))
         for f in view.follow_ups if can_update_follow_up(current_user, f)
     }
     active = None
@@ -269,6 +269,15 @@ def render_round(proposal: Proposal, round_: Round, status: int = 200, **forms):
         meeting_round=(round_.meeting_id if round_.status is not RoundStatus.DRAFT
                        else proposal.agenda_item_id) is not None,
     ), status
+
+
+def _follow_up_form(follow_up: ObjectionFollowUp, **kwargs) -> FollowUpForm:
+    """The secretariat records any status; the objector withdraws or keeps the objection."""
+    form = FollowUpForm(prefix=f"f{follow_up.id}", **kwargs)
+    if not can_manage_proposals(current_user):
+        form.status.choices = [c for c in form.status.choices
+                               if c.value != FollowUpStatus.ANSWERED.value]
+    return form
 
 
 def _round_text(proposal: Proposal, round_: Round) -> str:
@@ -425,7 +434,7 @@ def follow_up(proposal_id: int, round_number: int, follow_up_id: int):
     if item.round_id != round_.id:
         abort(404)
     require(can_update_follow_up(current_user, item))
-    form = FollowUpForm(prefix=f"f{item.id}")
+    form = _follow_up_form(item)
     status = 400
     if form.validate_on_submit():
         try:
