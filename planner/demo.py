@@ -6,8 +6,8 @@ from planner.extensions import db
 from planner.meetings.demo import load_meetings_demo
 from planner.members.demo import load_members_demo
 from planner.members.models import Network
-from planner.proposals.demo import load_proposals_demo
 from planner.plan.demo import load_plan_demo
+from planner.proposals.demo import load_proposals_demo
 
 
 def database_is_empty() -> bool:
@@ -21,6 +21,6 @@ def load_demo() -> None:
             "The database already holds a network; the demo loads only into an empty one."
         )
     load_members_demo()
-    load_proposals_demo()  # after the meetings: proposals sit on their decision items
     load_plan_demo()
     load_meetings_demo()
+    load_proposals_demo()  # after the meetings: proposals sit on their decision items
