@@ -132,6 +132,7 @@ class AgendaItem(db.Model):
         order_by="AgendaDocument.id",
         lazy="raise",
         cascade="all, delete-orphan",
+        passive_deletes=True,  # the database removes them (ON DELETE CASCADE)
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from planner.core import audit
@@ -329,7 +329,9 @@ def remove_item(actor: User, item: AgendaItem) -> list[str]:
     _require_secretariat(actor)
     meeting = item.meeting
     _check_agenda_open(meeting)
-    stored = [document.stored_name for document in item.documents]
+    stored = list(db.session.scalars(
+        select(AgendaDocument.stored_name).where(AgendaDocument.item_id == item.id)
+    ))
     db.session.execute(
         update(AgendaSuggestion).where(AgendaSuggestion.agenda_item_id == item.id)
         .values(agenda_item_id=None),
@@ -356,7 +358,7 @@ def add_document(actor: User, item: AgendaItem, filename: str, data: bytes) -> A
         raise RuleError(_("The file is empty."), field="file")
     limit = documents.max_bytes()
     if len(data) > limit:
-        megabytes = "%g" % (limit / 1_048_576)
+        megabytes = format_decimal(round(limit / 1_048_576, 2))
         raise RuleError(
             _("The file is larger than the limit of %(limit)s MB: it was not saved. Send a "
               "smaller file, or split it.", limit=megabytes),
@@ -445,7 +447,7 @@ def accept_suggestion(actor: User, suggestion: AgendaSuggestion) -> AgendaItem:
     _require_secretariat(actor)
     _check_pending(suggestion)
     item = add_item(
-        actor, suggestion.meeting, title=suggestion.title, kind=suggestion.kind,
+        actor, db.session.get(Meeting, suggestion.meeting_id), title=suggestion.title, kind=suggestion.kind,
         presenter_member_id=suggestion.member_id, presenter_name="",
         duration_minutes=suggestion.duration_minutes, description=suggestion.description,
     )

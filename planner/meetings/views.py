@@ -378,7 +378,10 @@ def item_documents(item_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         # Read one byte past the limit: enough to refuse, never the whole of a huge file.
-        data = upload.stream.read(documents.max_bytes() + 1)
+        try:
+            data = upload.stream.read(documents.max_bytes() + 1)
+        finally:
+            upload.stream.close()
         try:
             document = rules.add_document(current_user, item, upload.filename or "", data)
         except RuleError as error:
@@ -392,7 +395,7 @@ def item_documents(item_id: int):
         status = 400
     return render_template("meetings/item_documents.html", form=form, item=item,
                            meeting=item.meeting, remove_form=RemoveForm(),
-                           max_mb=documents.max_bytes() / 1_048_576), status
+                           max_mb=round(documents.max_bytes() / 1_048_576, 2)), status
 
 
 @bp.route("/documents/<int:document_id>")
