@@ -594,3 +594,25 @@ def test_create_an_action_from_an_adopted_decision(people, as_user):
 def test_unknown_decision_gives_404(people, as_user):
     client = as_user(people["secretariat"])
     assert client.get("/plan/actions/new?decision_id=999").status_code == 404
+
+
+def test_demo_plan_shows_every_state_today(demo, as_user):
+    """The demo's dates follow the day it is loaded: every state is visible whatever the day."""
+    from planner.plan import queries
+
+    client = as_user(demo.user("secretariat@example.org"))
+    page = text(client.get("/plan/follow-up"))
+    assert "Suivi du plan d'actions" in page
+    with client.application.test_request_context():
+        figures = queries.follow_up("Secrétariat")
+    assert all(figures.totals[key] >= 1 for key in ("overdue", "due_soon", "blocked", "stale"))
+    statuses = set(db.session.scalars(select(ActionItem.status)))
+    assert statuses == set(ActionStatus)
+    owners = set(db.session.scalars(select(ActionItem.owner_member_id)))
+    assert None in owners and len(owners - {None}) >= 10
+    network = db.session.scalar(select(Network))
+    assert (network.medium_term_start, network.medium_term_end,
+            network.long_term_start, network.long_term_end) == (2017, 2019, 2020, 2025)
+    assert "Moyen terme (2017–2019)" in text(client.get("/plan/"))
+    director = as_user(demo.user("director.haliopolis@example.org"))
+    assert "Former les équipes d'animation des clusters" in text(director.get("/"))
