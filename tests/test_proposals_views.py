@@ -555,3 +555,47 @@ def test_demo_holds_the_legal_status_and_staffing_questions(demo, as_user):
     grid = text(client.get(f"/proposals/{choice.proposal.id}"))
     assert "Grille de critères" in grid and "3 clusters membres ont noté" in grid
     assert "Rester informel pour l'instant" in grid
+
+
+# --- editing and scoring through the pages ----------------------------------------------------
+
+
+def test_secretariat_edits_a_draft_and_a_stale_form_is_refused(as_user, people):
+    proposal = make_proposal(actor=people["secretariat"], kind="choice", rule="simple_majority",
+                             options=["Association", "GIE"])
+    client = as_user(people["secretariat"])
+    url = f"/proposals/{proposal.id}/edit"
+    form = text(client.get(url))
+    assert "Association\nGIE" in form
+    values = {"title": "Renamed", "text": "New text", "kind": "choice",
+              "rule": "simple_majority", "options": "Association\nGIE\nFédération",
+              "version": str(proposal.version)}
+    assert post(client, url, values, page=url).status_code == 302
+    response = post(client, url, {**values, "title": "Stale"}, page=url)  # the old version
+    assert response.status_code == 409
+    page = text(response)
+    assert "Quelqu'un d'autre a modifié cette proposition" in page and 'value="Renamed"' in page
+    assert db.session.get(Proposal, proposal.id).title == "Renamed"
+
+
+def test_a_director_scores_the_grid_for_their_cluster(as_user, people):
+    alpha = people["directors"][0]
+    proposal = make_proposal(actor=people["secretariat"], kind="choice", rule="simple_majority",
+                             options=["Association", "GIE"], criteria=["Cost"])
+    from planner.proposals.queries import criteria_of, options_of
+
+    cost = criteria_of(proposal.id)[0]
+    association, gie = options_of(proposal.id)
+    client = as_user(alpha)
+    response = post(client, f"/proposals/{proposal.id}/scores",
+                    {f"score_{cost.id}_{association.id}": "5",
+                     f"score_{cost.id}_{gie.id}": "2"}, page=page_of(proposal))
+    assert response.status_code == 302
+    page = text(client.get(page_of(proposal)))
+    assert "1 cluster membre a noté" in page and "la plus haute" in page
+    response = post(client, f"/proposals/{proposal.id}/scores",
+                    {f"score_{cost.id}_{association.id}": "9"}, page=page_of(proposal))
+    assert response.status_code == 400
+    observer = post(as_user(people["observer"]), f"/proposals/{proposal.id}/scores",
+                    {f"score_{cost.id}_{association.id}": "1"}, page=page_of(proposal))
+    assert observer.status_code == 403
