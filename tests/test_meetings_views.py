@@ -463,6 +463,21 @@ def test_proxy_to_oneself_is_refused_on_the_sheet(office, clusters):
     assert count(Attendance) == 0  # not even ALPHA, nothing half-way
 
 
+def test_refused_sheet_shows_what_was_recorded_before(office, clusters):
+    meeting = make_meeting(status="convened", items=1)
+    url = f"/meetings/{meeting.id}/attendance"
+    post(office, url, sheet(clusters, ALPHA=("present", None), BETA=("represented", "ALPHA")),
+         page=url)
+    response = post(office, url, sheet(clusters, ALPHA=("present", None),
+                                       BETA=("represented", "ALPHA"),
+                                       GAMMA=("represented", "ALPHA")), page=url)
+    assert response.status_code == 400
+    page = page_text(response)
+    assert "ALPHA détient déjà le maximum de 1 procuration" in page
+    assert "détient la procuration de BETA" in page and "Secrétariat CE3M" in page
+    assert count(Attendance) == 2
+
+
 def test_proxy_to_a_holder_at_the_maximum_is_refused_on_the_sheet(office, clusters):
     meeting = make_meeting(status="convened", items=1)
     url = f"/meetings/{meeting.id}/attendance"

@@ -500,6 +500,7 @@ def decline_suggestion(suggestion_id: int):
             rules.decline_suggestion(current_user, suggestion, form.reason.data)
         except RuleError as error:
             status = attach_error(form, error)
+            suggestion = queries.suggestion_with_meeting(suggestion_id)
         else:
             db.session.commit()
             flash(_("Suggestion declined; the director sees your reason."), "success")
@@ -558,8 +559,8 @@ def attendance(meeting_id: int):
             changed = rules.record_attendance_sheet(current_user, meeting, entries)
         except RuleError as error:
             status = attach_error(form, error)
+            lines = queries.attendance_sheet(meeting)  # the rollback expired the old rows
             if status == 409 and error.field is None:
-                lines = queries.attendance_sheet(meeting)
                 form = _sheet_form(meeting, lines, formdata=False)
                 form.form_errors.append(error.message)
         else:
