@@ -38,8 +38,9 @@ DOMAINS: dict[str, list[str]] = {
         "templates/dashboard",
     ],
     "members": ["planner/members", "templates/members", "templates/auth", "templates/accounts"],
-    "meetings": ["planner/meetings", "templates/meetings"],
     "proposals": ["planner/proposals", "templates/proposals"],
+    "meetings": ["planner/meetings", "templates/meetings"],
+    "minutes": ["planner/minutes", "templates/minutes"],
     "plan": ["planner/plan", "templates/plan"],
 }
 
@@ -84,6 +85,17 @@ def _read(path: Path, language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
+def _key(message) -> str:
+    """How a message is named in the todo/fill JSON: plurals as a JSON list, a context
+    (pgettext) as "context::message"."""
+    key = (
+        json.dumps(list(message.id), ensure_ascii=False)
+        if isinstance(message.id, tuple)
+        else message.id
+    )
+    return f"{message.context}::{key}" if message.context else key
+
+
 def _domains(only: str | None) -> list[str]:
     if only is not None and only not in DOMAINS:
         raise SystemExit(f"unknown domain {only!r}: add it to DOMAINS in {__file__}")
@@ -105,12 +117,32 @@ def update(only: str | None = None) -> None:
 
 
 def merged(language: str) -> Catalog:
+    """Every domain's translations in one catalogue (the first domain wins a duplicate)."""
     catalog = Catalog(locale=language)
     for path in sorted((TRANSLATIONS / language / "LC_MESSAGES").glob("*.po")):
         for message in _read(path, language):
-            if message.id and message.id not in catalog:
+            if message.id and catalog.get(message.id, message.context) is None:
                 catalog[message.id] = message
     return catalog
+
+
+def conflicts(language: str) -> list[str]:
+    """Messages that two domains translate differently: the merged catalogue could show
+    either, so give one of them a context (pgettext) or agree on one translation."""
+    seen: dict[tuple, tuple[str, object]] = {}
+    found = []
+    for path in sorted((TRANSLATIONS / language / "LC_MESSAGES").glob("*.po")):
+        for message in _read(path, language):
+            if not message.id:
+                continue
+            key = (message.id, message.context)
+            if key in seen and seen[key][1] != message.string:
+                found.append(
+                    f"{language}: {message.id!r} is {seen[key][1]!r} in {seen[key][0]}.po "
+                    f"but {message.string!r} in {path.stem}.po"
+                )
+            seen.setdefault(key, (path.stem, message.string))
+    return found
 
 
 def compile_all() -> None:
@@ -129,7 +161,7 @@ def problems(language: str) -> list[str]:
         for message in extract_domain(domain):
             if not message.id:
                 continue
-            translated = catalog.get(message.id)
+            translated = catalog.get(message.id, message.context)
             where = message.locations[0][0] if message.locations else domain
             if translated is None:
                 found.append(f"{language}: missing {message.id!r} ({where})")
@@ -141,7 +173,7 @@ def problems(language: str) -> list[str]:
                 else not translated.string
             ):
                 found.append(f"{language}: empty {message.id!r} ({where})")
-    return found
+    return found + conflicts(language)
 
 
 def todo(language: str, only: str | None = None) -> dict[str, str | list[str]]:
@@ -156,7 +188,7 @@ def todo(language: str, only: str | None = None) -> dict[str, str | list[str]]:
             if not message.id:
                 continue
             plural = isinstance(message.id, tuple)
-            key = json.dumps(list(message.id)) if plural else message.id
+            key = _key(message)
             strings = message.string if plural else (message.string,)
             if message.fuzzy or not all(strings):
                 # One string per plural form of the language (French has three in CLDR).
@@ -175,7 +207,9 @@ def fill(language: str, translations: dict, only: str | None = None) -> int:
         for message in catalog:
             if not message.id:
                 continue
-            key = json.dumps(list(message.id)) if isinstance(message.id, tuple) else message.id
+            key = _key(message)
+            if key not in translations and isinstance(message.id, tuple):
+                key = json.dumps(list(message.id))  # files written before keys kept accents
             if key in translations and translations[key]:
                 value = translations[key]
                 message.string = tuple(value) if isinstance(value, list) else value

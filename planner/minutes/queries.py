@@ -90,7 +90,7 @@ def record(meeting: Meeting) -> MinutesRecord:
             .options(joinedload(ActionItem.owner_member))
             .order_by(ActionItem.due_on, ActionItem.id)
         )
-    ) if decisions and hasattr(ActionItem, "decision_id") else []  # TEMP until plan links decisions
+    ) if decisions else []
     records = [ItemRecord(n, item, notes.get(item.id)) for n, item in enumerate(items, 1)]
     by_item = {r.item.id: r for r in records}
     decision_item: dict[int, int | None] = {}
