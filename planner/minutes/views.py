@@ -123,6 +123,10 @@ def document(meeting_id: int):
 @allow(secretariat)
 def notes(meeting_id: int):
     meeting = _meeting(meeting_id)
+    minutes = queries.minutes_of(meeting.id)
+    if minutes is not None and minutes.is_locked:
+        flash(_("These minutes are approved and locked: add an erratum instead."), "info")
+        return redirect(url_for("minutes.show", meeting_id=meeting.id, _anchor="errata"))
     return _notes_page(meeting)
 
 
