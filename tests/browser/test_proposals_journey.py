@@ -92,3 +92,29 @@ def test_three_directors_answer_the_round_closes_and_round_2_answers_the_objecti
     expect(page.get_by_role("region", name=re.compile("Résultat"))).to_contain_text(
         "Pas de consensus")
     screenshot(page, "proposals-round-1-frozen")
+
+
+def test_proposals_pages_have_no_wcag_violation(page, live_server):
+    """axe-core (WCAG 2.1 A and AA) on the proposals pages of the demo, as people see them."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    failures = []
+
+    def check(path):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        for v in Axe().run(page, options=wcag).response["violations"]:
+            targets = "; ".join(node["target"][0] for node in v["nodes"][:5])
+            failures.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — {targets}")
+
+    log_in(page, live_server, "director.solaire@example.org")
+    for path in ("/proposals/", "/proposals/1", "/proposals/2", "/proposals/2/rounds/1",
+                 "/proposals/3", "/decisions/"):
+        check(path)
+    screenshot(page, "proposals-decisions")
+    log_out(page)
+    log_in(page, live_server, "secretariat@example.org")
+    for path in ("/proposals/new", "/proposals/3/edit", "/decisions/?outcome=no_consensus"):
+        check(path)
+    assert not failures, "accessibility violations:\n" + "\n".join(failures)
