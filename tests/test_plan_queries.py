@@ -170,3 +170,27 @@ def test_review_of_previous_actions_is_one_query(app):
         ]
     assert len(statements) == 1
     assert len(shown) == sum(1 for n in range(30) if n % 4 != 2)  # every action not done
+
+
+def test_action_page_query_count_does_not_grow_with_its_history(app, as_user):
+    own = make_member(short_name="OWN")
+    director = make_user(member=own)
+    action = make_action(owner=own, starts_in=-100, due_in=100)
+    client = as_user(director)
+
+    def count() -> int:
+        with count_queries() as statements:
+            assert client.get(f"/plan/actions/{action.id}").status_code == 200
+        return len(statements)
+
+    make_update(director, action, progress=5)
+    small = count()
+    for n in range(30):
+        make_update(director, db.session.get(ActionItem, action.id), progress=n + 10,
+                    text=f"Update {n}")
+        db.session.add(Milestone(action_id=action.id, title=f"Step {n}",
+                                 due_on=local_today() + timedelta(days=n)))
+    db.session.commit()
+    assert count() == small
+    page = client.get(f"/plan/actions/{action.id}").get_data(as_text=True)
+    assert "Update 29" in page and "Step 29" in page
