@@ -127,13 +127,17 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
+    from planner import proposals
+
+    proposals.init_app(app)
+
     from planner import plan
 
     plan.init_app(app)
 
-    from planner import proposals
+    from planner.minutes import views as minutes
 
-    proposals.init_app(app)
+    app.register_blueprint(minutes.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

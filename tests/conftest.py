@@ -7,6 +7,7 @@ import os
 import re
 import uuid
 from contextlib import contextmanager
+from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
@@ -191,3 +192,32 @@ def count_queries():
 def page_text(response) -> str:
     """The page as a person reads it: HTML entities such as &#39; turned back into text."""
     return html.unescape(response.get_data(as_text=True))
+
+
+class _ExecutableFinder(HTMLParser):
+    """Collects what a browser would run: script/style elements, on* attributes, script URLs."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "iframe", "object", "embed"):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{tag} {name}=")
+            if name == "style":
+                self.found.append(f"{tag} style=")
+            if name in ("href", "src", "action", "formaction") and value:
+                scheme = value.strip().lower().replace("\t", "").replace("\n", "")
+                if scheme.startswith(("javascript:", "vbscript:", "data:text/html")):
+                    self.found.append(f"{tag} {name}={value}")
+
+
+def executable_html(html_text: str, allowed_scripts: tuple[str, ...] = ("/static/",)) -> list[str]:
+    """Everything executable in a page, except our own static scripts."""
+    finder = _ExecutableFinder()
+    finder.feed(re.sub(r'<script src="(?:%s)[^"]*"[^>]*></script>' % "|".join(
+        re.escape(prefix) for prefix in allowed_scripts), "", html_text))
+    return finder.found

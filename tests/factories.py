@@ -106,6 +106,7 @@ def make_world() -> World:
     _add_meetings_to_world(world)
     _add_proposals_to_world(world)
     _add_plan_to_world(world)
+    _add_minutes_to_world(world)
     return world
 
 
@@ -268,6 +269,20 @@ def _add_proposals_to_world(world: World) -> None:
     follow_up = proposal_rules.queries.follow_ups(round_.id)[0]
     world.url_values.update(proposal_id=proposal.id, round_number=round_.number,
                             follow_up_id=follow_up.id)
+
+
+# --- minutes --------------------------------------------------------------------------------
+
+
+def _add_minutes_to_world(world: World) -> None:
+    """A share link on the world's meeting (its minutes need nothing else to exist)."""
+    from planner.meetings.models import Meeting
+    from planner.minutes import rules as minutes_rules
+
+    meeting = db.session.get(Meeting, world.url_values["meeting_id"])
+    link, _token = minutes_rules.create_share_link(world.users["secretariat"], meeting)
+    db.session.commit()
+    world.url_values.update(link_id=link.id)
 
 
 # --- plan -----------------------------------------------------------------------------------

@@ -103,6 +103,20 @@ ROUTES: dict[str, set[str]] = {
     "plan.calendar": SIGNED_IN,
     "plan.calendar_reset": SIGNED_IN,
     "plan.calendar_feed": PUBLIC,
+    "minutes.index": SIGNED_IN,
+    "minutes.show": SIGNED_IN,
+    "minutes.document": SIGNED_IN,
+    "minutes.notes": SECRETARIAT,
+    "minutes.save_note": SECRETARIAT,
+    "minutes.circulate": SECRETARIAT,
+    "minutes.comment": DIRECTORS | SECRETARIAT,
+    "minutes.approve": SECRETARIAT,
+    "minutes.add_erratum": SECRETARIAT,
+    "minutes.pdf_download": SIGNED_IN,
+    "minutes.share": SECRETARIAT,
+    "minutes.revoke": SECRETARIAT,
+    "minutes.shared": PUBLIC,
+    "minutes.shared_pdf": PUBLIC,
 }
 
 

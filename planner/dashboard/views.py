@@ -6,6 +6,7 @@ from flask_login import current_user
 from planner.core.permissions import allow, signed_in
 from planner.meetings import queries as meeting_queries
 from planner.members import queries as member_queries
+from planner.minutes import queries as minutes_queries
 from planner.plan import queries as plan_queries
 from planner.proposals import queries as proposal_queries
 
@@ -19,7 +20,8 @@ def home():
         "dashboard/home.html",
         member=current_user.member,
         members=member_queries.members_directory(),
-        next_meeting=meeting_queries.next_meeting_summary(current_user, g.network),
         proposals_home=proposal_queries.home_cards(current_user),
+        next_meeting=meeting_queries.next_meeting_summary(current_user, g.network),
         plan_home=plan_queries.home_cards(current_user),
+        minutes_home=minutes_queries.home_cards(current_user),
     )
