@@ -617,3 +617,10 @@ def test_demo_holds_the_founding_meeting_convened_with_its_agenda(demo, as_user)
     page = page_text(as_user(demo.user("director.menara@example.org")).get(
         f"/meetings/{meeting.id}"))
     assert "vendredi 16 décembre 2016" in page and "de 10:00 à 13:30" in page
+
+
+def test_a_meeting_over_two_days_shows_both_dates(as_user):
+    meeting = make_meeting(status="convened", items=1, starts_at=datetime(2026, 6, 10, 8, 0),
+                           ends_at=datetime(2026, 6, 11, 16, 0))
+    page = page_text(as_user(make_user()).get(f"/meetings/{meeting.id}"))
+    assert "du mercredi 10 juin 2026, 09:00 au jeudi 11 juin 2026, 17:00" in page
