@@ -1,14 +1,13 @@
 """Language and time zone of each request: the account's choice, the browser's, the network's."""
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    forced = getattr(g, "forced_locale", None)  # minutes are written in the meeting's language
-    if forced in languages:
-        return forced
+    if not has_request_context():  # the CLI, the demo loader: the network's language
+        return network_default_locale()
     if current_user.is_authenticated and current_user.preferred_language in languages:
         return current_user.preferred_language
     if session.get("language") in languages:

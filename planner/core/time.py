@@ -1,7 +1,14 @@
 """Time helpers: the database stores naive UTC; pages show the network's time zone."""
 
+import zoneinfo
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+# Read time zones from the pinned `tzdata` package only, never the system's tables: the
+# displayed times (Babel, through pytz) and the stored ones must come from the same rules.
+# Morocco's rules change often; a machine with older tables would shift meetings by an hour.
+zoneinfo.reset_tzpath(to=())
+ZoneInfo.clear_cache()
 
 
 def utcnow() -> datetime:
