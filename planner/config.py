@@ -36,6 +36,9 @@ class DefaultConfig:
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = {"fr": "Français", "en": "English"}
+    LANGUAGES = {"fr": "Français", "en": "English", "ar": "العربية"}
+    RTL_LANGUAGES = ("ar",)
+    # Minutes are official records: written in French or English (design decision).
+    MINUTES_LANGUAGES = ("fr", "en")
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

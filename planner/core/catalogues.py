@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "planner" / "translations"
 SOURCE_LANGUAGE = "en"  # msgids are English; these languages need a catalogue:
-TRANSLATED_LANGUAGES = ("fr",)
+TRANSLATED_LANGUAGES = ("fr", "ar")
 
 # domain -> the source paths (relative to the project root) whose strings it owns.
 DOMAINS: dict[str, list[str]] = {

@@ -62,7 +62,7 @@ def _check_meeting_values(values: dict) -> None:
         raise RuleError(_("The meeting must end after it starts."), field="ends_at")
     if ends_at - starts_at > (datetime(2000, 1, 8) - datetime(2000, 1, 1)):
         raise RuleError(_("A meeting lasts at most seven days."), field="ends_at")
-    if values.get("minutes_language") not in current_app.config["LANGUAGES"]:
+    if values.get("minutes_language") not in current_app.config["MINUTES_LANGUAGES"]:
         raise RuleError(_("This language is not available."), field="minutes_language")
 
 

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from planner.core.forms import Form, choices
 
-LANGUAGES = [("fr", "Français"), ("en", "English")]
+LANGUAGES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
 LANGUAGE_CHOICES = [("", _l("Browser's language")), *LANGUAGES]
 
 
