@@ -54,3 +54,21 @@ def test_error_pages_speak_the_users_language(client, network):
     assert "Cette page n'existe pas" in french.get_data(as_text=True)
     english = client.get("/no/such/page", headers={"Accept-Language": "en"})
     assert "This page does not exist" in english.get_data(as_text=True)
+
+
+def test_a_message_left_empty_in_one_domain_keeps_another_domains_translation(
+    monkeypatch, tmp_path
+):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    folder = tmp_path / "fr" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    for domain, string in (("core", ""), ("meetings", "Réunions")):
+        catalog = Catalog(locale="fr", domain=domain)
+        catalog.add("Meetings", string)
+        with (folder / f"{domain}.po").open("wb") as handle:
+            write_po(handle, catalog)
+    monkeypatch.setattr(catalogues, "TRANSLATIONS", tmp_path)
+    assert catalogues.merged("fr").get("Meetings").string == "Réunions"
+    assert catalogues.conflicts("fr") == []

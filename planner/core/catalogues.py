@@ -116,12 +116,28 @@ def update(only: str | None = None) -> None:
                 write_po(handle, catalog, width=100, ignore_obsolete=True, omit_header=False)
 
 
+def _translated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return not message.fuzzy and all(strings)
+
+
 def merged(language: str) -> Catalog:
-    """Every domain's translations in one catalogue (the first domain wins a duplicate)."""
+    """Every domain's translations in one catalogue (the first domain wins a duplicate).
+
+    A message that two domains use ("Meetings" in the navigation and in the meetings pages)
+    counts as translated when one of them translates it: an entry another domain has not
+    filled in yet never hides a translation.
+    """
     catalog = Catalog(locale=language)
     for path in sorted((TRANSLATIONS / language / "LC_MESSAGES").glob("*.po")):
         for message in _read(path, language):
-            if message.id and catalog.get(message.id, message.context) is None:
+            if not message.id:
+                continue
+            known = catalog.get(message.id, message.context)
+            if known is None:
+                catalog[message.id] = message
+            elif not _translated(known) and _translated(message):
+                catalog.delete(message.id, message.context)  # setting would merge, not replace
                 catalog[message.id] = message
     return catalog
 
@@ -134,6 +150,8 @@ def conflicts(language: str) -> list[str]:
     for path in sorted((TRANSLATIONS / language / "LC_MESSAGES").glob("*.po")):
         for message in _read(path, language):
             if not message.id:
+                continue
+            if not _translated(message):  # not a translation yet: nothing to conflict with
                 continue
             key = (message.id, message.context)
             if key in seen and seen[key][1] != message.string:
