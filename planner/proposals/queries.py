@@ -258,6 +258,19 @@ def decision_items() -> list[tuple[int, str]]:
 # --- the proposal page: one round and its consensus map ----------------------------------------
 
 
+def proposals_by_item(meeting_id: int) -> dict[int, list[Proposal]]:
+    """The proposals put on each agenda item of a meeting (for the agenda): one query."""
+    grouped: dict[int, list[Proposal]] = {}
+    for proposal in db.session.scalars(
+        select(Proposal)
+        .join(AgendaItem, AgendaItem.id == Proposal.agenda_item_id)
+        .where(AgendaItem.meeting_id == meeting_id)
+        .order_by(Proposal.id)
+    ):
+        grouped.setdefault(proposal.agenda_item_id, []).append(proposal)
+    return grouped
+
+
 def proposal_with_item(proposal_id: int) -> Proposal | None:
     return db.session.scalar(
         select(Proposal).where(Proposal.id == proposal_id)
