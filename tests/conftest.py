@@ -218,6 +218,6 @@ class _ExecutableFinder(HTMLParser):
 def executable_html(html_text: str, allowed_scripts: tuple[str, ...] = ("/static/",)) -> list[str]:
     """Everything executable in a page, except our own static scripts."""
     finder = _ExecutableFinder()
-    finder.feed(re.sub(r'<script src="(?:%s)[^"]*"[^>]*></script>' % "|".join(
-        re.escape(prefix) for prefix in allowed_scripts), "", html_text))
+    prefixes = "|".join(re.escape(prefix) for prefix in allowed_scripts)
+    finder.feed(re.sub(rf'<script src="(?:{prefixes})[^"]*"[^>]*></script>', "", html_text))
     return finder.found

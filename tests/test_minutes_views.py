@@ -22,7 +22,7 @@ from tests.factories import make_member, make_network, make_user
 XSS = [
     '<script>alert("x")</script>',
     '<img src=x onerror="alert(1)">',
-    '[click](javascript:alert(1))',
+    "[click](javascript:alert(1))",
     "<style>body{display:none}</style>",
     '<a href="#" onclick="alert(1)">a</a>',
 ]
@@ -38,40 +38,63 @@ class Held:
         self.directors = [make_user(member=m) for m in self.members]
         start = datetime.combine(utcnow().date() + timedelta(days=1), datetime.min.time())
         self.meeting = meeting_rules.create_meeting(
-            self.secretariat, title="Réunion stratégique", starts_at=start + timedelta(hours=9),
-            ends_at=start + timedelta(hours=17), venue="Foire de Casablanca",
-            context="En marge du MIDEST", minutes_language=language,
+            self.secretariat,
+            title="Réunion stratégique",
+            starts_at=start + timedelta(hours=9),
+            ends_at=start + timedelta(hours=17),
+            venue="Foire de Casablanca",
+            context="En marge du MIDEST",
+            minutes_language=language,
         )
         self.items = []
         for number in range(items):
             kind = AgendaItemKind.DECISION if number == 0 else AgendaItemKind.DISCUSSION
-            self.items.append(meeting_rules.add_item(
-                self.secretariat, self.meeting, title=f"Point {number + 1}", kind=kind,
-                duration_minutes=10, presenter_member_id=None, presenter_name="",
-                description="",
-            ))
+            self.items.append(
+                meeting_rules.add_item(
+                    self.secretariat,
+                    self.meeting,
+                    title=f"Point {number + 1}",
+                    kind=kind,
+                    duration_minutes=10,
+                    presenter_member_id=None,
+                    presenter_name="",
+                    description="",
+                )
+            )
         meeting_rules.move_meeting(self.secretariat, self.meeting, "convene")
-        entries = [meeting_rules.AttendanceEntry(m.id, AttendanceStatus.PRESENT)
-                   for m in self.members]
+        entries = [
+            meeting_rules.AttendanceEntry(m.id, AttendanceStatus.PRESENT) for m in self.members
+        ]
         meeting_rules.record_attendance_sheet(self.secretariat, self.meeting, entries)
         meeting_rules.move_meeting(self.secretariat, self.meeting, "open")
         self.decision = None
         if vote:
             proposal = proposal_rules.create_proposal(
-                self.secretariat, title="Statut juridique", text="Créer une **association**.",
-                kind=ProposalKind.MOTION, rule=DecisionRule.CONSENSUS,
+                self.secretariat,
+                title="Statut juridique",
+                text="Créer une **association**.",
+                kind=ProposalKind.MOTION,
+                rule=DecisionRule.CONSENSUS,
                 agenda_item_id=self.items[0].id,
             )
             round_ = proposal.rounds[0] if hasattr(proposal, "rounds") else None
-            round_ = db.session.scalars(
-                select(type(round_) if round_ else None)
-            ).first() if round_ is None else round_
+            round_ = (
+                db.session.scalars(select(type(round_) if round_ else None)).first()
+                if round_ is None
+                else round_
+            )
             proposal_rules.open_round(self.secretariat, round_)
             for director, member in zip(self.directors, self.members, strict=True):
                 position = Position.OBJECT if member is self.members[-1] else Position.AGREE
-                proposal_rules.cast(director, round_, member, position=position,
-                                    reason="Prématuré : taille critique non atteinte"
-                                    if position is Position.OBJECT else "")
+                proposal_rules.cast(
+                    director,
+                    round_,
+                    member,
+                    position=position,
+                    reason="Prématuré : taille critique non atteinte"
+                    if position is Position.OBJECT
+                    else "",
+                )
             self.decision = proposal_rules.close_round(self.secretariat, round_)
         db.session.commit()
 
@@ -90,7 +113,9 @@ def test_minutes_are_assembled_from_the_record(as_user, held):
     note = rules.save_note(held.secretariat, held.items[1], "Le réseau **doit** grandir.", None)
     db.session.commit()
     assert note.id
-    page = page_text(as_user(make_user(role="observer")).get(f"/meetings/{held.meeting.id}/minutes"))
+    page = page_text(
+        as_user(make_user(role="observer")).get(f"/meetings/{held.meeting.id}/minutes")
+    )
     assert "Réunion stratégique" in page and "Foire de Casablanca" in page
     assert "En marge du MIDEST" in page
     assert "Présents (3)" in page
@@ -113,10 +138,12 @@ def test_minutes_use_the_meeting_language_whatever_the_reader(as_user, app):
 def test_notes_written_during_the_session_reach_the_readers(as_user, held):
     secretariat = as_user(held.secretariat)
     item = held.items[1]
-    response = post(secretariat, f"/minutes/items/{item.id}/note",
-                    {f"item{item.id}-body": "Tour de table : *accord* général.",
-                     f"item{item.id}-version": ""},
-                    page=f"/meetings/{held.meeting.id}/minutes/notes")
+    response = post(
+        secretariat,
+        f"/minutes/items/{item.id}/note",
+        {f"item{item.id}-body": "Tour de table : *accord* général.", f"item{item.id}-version": ""},
+        page=f"/meetings/{held.meeting.id}/minutes/notes",
+    )
     assert response.status_code == 302
     fragment = as_user(held.directors[0]).get(f"/meetings/{held.meeting.id}/minutes/document")
     assert "<em>accord</em>" in fragment.get_data(as_text=True)
@@ -130,10 +157,15 @@ def test_second_save_of_a_stale_note_is_refused_and_shows_the_newer_text(as_user
     rules.save_note(held.secretariat, item, "Version B, saved meanwhile", stale_version)
     db.session.commit()
     client = as_user(held.secretariat)
-    response = post(client, f"/minutes/items/{item.id}/note",
-                    {f"item{item.id}-body": "Version C from a stale page",
-                     f"item{item.id}-version": str(stale_version)},
-                    page=f"/meetings/{held.meeting.id}/minutes/notes")
+    response = post(
+        client,
+        f"/minutes/items/{item.id}/note",
+        {
+            f"item{item.id}-body": "Version C from a stale page",
+            f"item{item.id}-version": str(stale_version),
+        },
+        page=f"/meetings/{held.meeting.id}/minutes/notes",
+    )
     page = page_text(response)
     assert response.status_code == 409
     assert "Version B, saved meanwhile" in page and "Version C from a stale page" in page
@@ -152,18 +184,21 @@ def test_no_script_reaches_the_minutes_from_notes_or_comments(as_user, app, payl
     rules.add_comment(held.directors[0], minutes, held.items[1], payload)
     db.session.commit()
     client = as_user(held.secretariat)
-    for url in (f"/meetings/{held.meeting.id}/minutes",
-                f"/meetings/{held.meeting.id}/minutes/document",
-                f"/meetings/{held.meeting.id}/minutes/notes"):
+    for url in (
+        f"/meetings/{held.meeting.id}/minutes",
+        f"/meetings/{held.meeting.id}/minutes/document",
+        f"/meetings/{held.meeting.id}/minutes/notes",
+    ):
         assert executable_html(client.get(url).get_data(as_text=True)) == [], url
 
 
 def test_member_names_are_escaped_in_the_minutes(as_user, app):
     held = Held()
-    held.members[0].short_name = '<img src=x onerror=alert(1)>'
+    held.members[0].short_name = "<img src=x onerror=alert(1)>"
     db.session.commit()
-    html = as_user(held.secretariat).get(f"/meetings/{held.meeting.id}/minutes").get_data(
-        as_text=True)
+    html = (
+        as_user(held.secretariat).get(f"/meetings/{held.meeting.id}/minutes").get_data(as_text=True)
+    )
     assert "<img src=x onerror" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
@@ -187,9 +222,12 @@ def test_directors_comment_on_circulated_minutes_and_are_told_on_their_home(as_u
     home = page_text(director.get("/"))
     assert "Procès-verbaux ouverts à vos commentaires" in home and "Réunion stratégique" in home
     minutes_url = f"/meetings/{held.meeting.id}/minutes"
-    response = post(director, f"{minutes_url}/comments",
-                    {"item_id": str(held.items[0].id), "body": "Ajouter la date du vote."},
-                    page=minutes_url)
+    response = post(
+        director,
+        f"{minutes_url}/comments",
+        {"item_id": str(held.items[0].id), "body": "Ajouter la date du vote."},
+        page=minutes_url,
+    )
     assert response.status_code == 302
     page = page_text(as_user(held.secretariat).get(minutes_url))
     assert "Ajouter la date du vote." in page
@@ -207,11 +245,17 @@ def test_observer_cannot_comment(as_user, held):
 
 def _approve(held, client):
     url = f"/meetings/{held.meeting.id}/minutes"
-    return post(client, f"{url}/approve", {
-        "basis": "secretariat", "approval_meeting_id": "",
-        "approved_on": utcnow().date().isoformat(),
-        "note": "Aucune objection reçue dans les 15 jours.",
-    }, page=url)
+    return post(
+        client,
+        f"{url}/approve",
+        {
+            "basis": "secretariat",
+            "approval_meeting_id": "",
+            "approved_on": utcnow().date().isoformat(),
+            "note": "Aucune objection reçue dans les 15 jours.",
+        },
+        page=url,
+    )
 
 
 def test_approved_minutes_are_locked_fingerprinted_and_corrected_by_errata(as_user, held):
@@ -231,15 +275,21 @@ def test_approved_minutes_are_locked_fingerprinted_and_corrected_by_errata(as_us
 
     # The text can no longer change: notes are refused, the approved text stays as approved.
     item = held.items[1]
-    response = post(client, f"/minutes/items/{item.id}/note",
-                    {f"item{item.id}-body": "Changed after approval", f"item{item.id}-version": ""},
-                    page=f"/meetings/{held.meeting.id}/minutes")
+    response = post(
+        client,
+        f"/minutes/items/{item.id}/note",
+        {f"item{item.id}-body": "Changed after approval", f"item{item.id}-version": ""},
+        page=f"/meetings/{held.meeting.id}/minutes",
+    )
     assert response.status_code == 409
     assert "Changed after approval" not in db.session.get(Minutes, minutes.id).approved_html
 
-    response = post(client, f"/meetings/{held.meeting.id}/minutes/errata",
-                    {"body": "Lire « 16 décembre » au lieu de « 15 décembre »."},
-                    page=f"/meetings/{held.meeting.id}/minutes")
+    response = post(
+        client,
+        f"/meetings/{held.meeting.id}/minutes/errata",
+        {"body": "Lire « 16 décembre » au lieu de « 15 décembre »."},
+        page=f"/meetings/{held.meeting.id}/minutes",
+    )
     assert response.status_code == 302
     page = page_text(client.get(f"/meetings/{held.meeting.id}/minutes"))
     assert "Lire « 16 décembre »" in page
@@ -252,13 +302,29 @@ def test_approval_needs_a_basis_and_refuses_a_future_date(as_user, held):
     db.session.commit()
     client = as_user(held.secretariat)
     url = f"/meetings/{held.meeting.id}/minutes"
-    no_basis = post(client, f"{url}/approve", {"basis": "secretariat", "approval_meeting_id": "",
-                                               "approved_on": utcnow().date().isoformat(),
-                                               "note": ""}, page=url)
+    no_basis = post(
+        client,
+        f"{url}/approve",
+        {
+            "basis": "secretariat",
+            "approval_meeting_id": "",
+            "approved_on": utcnow().date().isoformat(),
+            "note": "",
+        },
+        page=url,
+    )
     assert no_basis.status_code == 400
-    future = post(client, f"{url}/approve", {
-        "basis": "secretariat", "approval_meeting_id": "", "note": "ok",
-        "approved_on": (utcnow().date() + timedelta(days=3)).isoformat()}, page=url)
+    future = post(
+        client,
+        f"{url}/approve",
+        {
+            "basis": "secretariat",
+            "approval_meeting_id": "",
+            "note": "ok",
+            "approved_on": (utcnow().date() + timedelta(days=3)).isoformat(),
+        },
+        page=url,
+    )
     assert future.status_code == 400 and "futur" in page_text(future)
     assert db.session.scalar(select(Minutes)).status is MinutesStatus.CIRCULATED
 
@@ -299,7 +365,8 @@ def test_share_link_shows_the_minutes_and_nothing_else(app, as_user, held):
 def test_revoked_expired_and_unknown_links_answer_404_alike(app, held):
     link, token = rules.create_share_link(held.secretariat, held.meeting)
     expired, expired_token = rules.create_share_link(
-        held.secretariat, held.meeting, expires_at=utcnow() + timedelta(hours=1))
+        held.secretariat, held.meeting, expires_at=utcnow() + timedelta(hours=1)
+    )
     db.session.commit()
     visitor = app.test_client()
     assert visitor.get(f"/shared/{token}").status_code == 200
@@ -341,8 +408,9 @@ def test_draft_meeting_minutes_are_the_secretariats_only(as_user, app):
     make_network()
     secretariat = make_user(role="secretariat")
     start = utcnow() + timedelta(days=5)
-    meeting = meeting_rules.create_meeting(secretariat, title="Brouillon", starts_at=start,
-                                           ends_at=start + timedelta(hours=2))
+    meeting = meeting_rules.create_meeting(
+        secretariat, title="Brouillon", starts_at=start, ends_at=start + timedelta(hours=2)
+    )
     db.session.commit()
     assert as_user(make_user()).get(f"/meetings/{meeting.id}/minutes").status_code == 404
     assert as_user(secretariat).get(f"/meetings/{meeting.id}/minutes").status_code == 200

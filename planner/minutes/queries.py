@@ -12,7 +12,7 @@ from planner.meetings.models import AgendaItem, Meeting, MeetingStatus
 from planner.members.models import Network, User
 from planner.minutes.models import ItemNote, Minutes, MinutesComment, MinutesStatus, ShareLink
 from planner.plan.models import ActionItem
-from planner.proposals.models import Decision, Proposal
+from planner.proposals.models import Decision
 
 
 @dataclass
@@ -41,7 +41,8 @@ class MinutesRecord:
 
     def attendance_with(self, status_value: str) -> list:
         return [
-            line for line in self.attendance
+            line
+            for line in self.attendance
             if line.attendance is not None and line.attendance.status.value == status_value
         ]
 
@@ -83,14 +84,18 @@ def record(meeting: Meeting) -> MinutesRecord:
             .order_by(Decision.closed_at, Decision.id)
         )
     )
-    actions = list(
-        db.session.scalars(
-            select(ActionItem)
-            .where(ActionItem.decision_id.in_([d.id for d in decisions]))
-            .options(joinedload(ActionItem.owner_member))
-            .order_by(ActionItem.due_on, ActionItem.id)
+    actions = (
+        list(
+            db.session.scalars(
+                select(ActionItem)
+                .where(ActionItem.decision_id.in_([d.id for d in decisions]))
+                .options(joinedload(ActionItem.owner_member))
+                .order_by(ActionItem.due_on, ActionItem.id)
+            )
         )
-    ) if decisions else []
+        if decisions
+        else []
+    )
     records = [ItemRecord(n, item, notes.get(item.id)) for n, item in enumerate(items, 1)]
     by_item = {r.item.id: r for r in records}
     decision_item: dict[int, int | None] = {}

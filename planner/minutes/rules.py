@@ -43,9 +43,7 @@ def minutes_of(meeting: Meeting) -> Minutes:
 
 def _refuse_if_locked(minutes: Minutes | None) -> None:
     if minutes is not None and minutes.is_locked:
-        raise RuleError(
-            _("These minutes are approved and locked: add an erratum instead."), 409
-        )
+        raise RuleError(_("These minutes are approved and locked: add an erratum instead."), 409)
 
 
 def save_note(actor: User, item: AgendaItem, body: str, version: int | None) -> ItemNote:
@@ -64,8 +62,10 @@ def save_note(actor: User, item: AgendaItem, body: str, version: int | None) -> 
     else:
         if version is not None and version != note.version:
             raise RuleError(
-                _("Someone else saved notes on this item while you were writing. Their text "
-                  "is shown below; merge your changes into it and save again."),
+                _(
+                    "Someone else saved notes on this item while you were writing. Their text "
+                    "is shown below; merge your changes into it and save again."
+                ),
                 409,
                 field="body",
             )
@@ -152,8 +152,10 @@ def approve(
             )
     elif not note.strip():
         raise RuleError(
-            _("State the basis of the secretariat's approval (e.g. no objection received "
-              "within 15 days)."),
+            _(
+                "State the basis of the secretariat's approval (e.g. no objection received "
+                "within 15 days)."
+            ),
             field="note",
         )
     minutes.status = MinutesStatus.APPROVED
@@ -222,7 +224,9 @@ def revoke_share_link(actor: User, link: ShareLink) -> None:
 
 def find_share_link(token: str) -> ShareLink | None:
     """The usable link for this token, or None (unknown, revoked and expired look the same)."""
-    link = db.session.scalar(select(ShareLink).where(ShareLink.token_hash == _token_hash(token or "")))
+    link = db.session.scalar(
+        select(ShareLink).where(ShareLink.token_hash == _token_hash(token or ""))
+    )
     if link is None or not link.is_usable(utcnow()):
         return None
     return link

@@ -197,7 +197,11 @@ def comment(meeting_id: int):
     minutes = queries.minutes_of(meeting.id)
     item = None
     if form.item_id.data:
-        item = db.session.get(AgendaItem, int(form.item_id.data)) if form.item_id.data.isdigit() else None
+        item = (
+            db.session.get(AgendaItem, int(form.item_id.data))
+            if form.item_id.data.isdigit()
+            else None
+        )
         if item is None:
             form.item_id.errors = [_("Choose an item of this meeting.")]
             return _page(meeting, 400, comment_form=form)
@@ -271,9 +275,7 @@ def add_erratum(meeting_id: int):
 def _pdf_response(meeting: Meeting) -> Response:
     record = queries.record(meeting)
     with force_locale(meeting.minutes_language or "fr"):
-        html = render_template(
-            "minutes/pdf.html", record=record, document=current_document(record)
-        )
+        html = render_template("minutes/pdf.html", record=record, document=current_document(record))
     filename = f"minutes-{meeting.starts_at:%Y-%m-%d}-{meeting.id}.pdf"
     return Response(
         pdf.html_to_pdf(html),

@@ -23,9 +23,7 @@ def _founding_meeting(app, transition: str | None = None) -> int:
         return meeting_id
 
 
-def test_minutes_are_written_live_circulated_commented_approved_and_locked(
-    browser, live_server
-):
+def test_minutes_are_written_live_circulated_commented_approved_and_locked(browser, live_server):
     meeting_id = _founding_meeting(live_server.app, "open")  # the session starts
     minutes_url = f"{live_server.url}/meetings/{meeting_id}/minutes"
 
@@ -45,12 +43,14 @@ def test_minutes_are_written_live_circulated_commented_approved_and_locked(
         "Tour de table : plusieurs membres attendent que la **taille critique** soit atteinte."
     )
     section.get_by_role("button", name="Enregistrer les notes de ce point").click()
-    expect(secretariat.get_by_text("Notes sur « Recrutement de permanents » enregistrées.")
-           ).to_be_visible()
+    expect(
+        secretariat.get_by_text("Notes sur « Recrutement de permanents » enregistrées.")
+    ).to_be_visible()
 
     # The director, who did not reload, sees the notes arrive.
-    expect(director.locator("#minutes-document strong", has_text="taille critique")
-           ).to_be_visible(timeout=15_000)
+    expect(director.locator("#minutes-document strong", has_text="taille critique")).to_be_visible(
+        timeout=15_000
+    )
     screenshot(director, "minutes-live-director")
 
     # The meeting closes; the secretariat circulates the minutes.
@@ -61,7 +61,9 @@ def test_minutes_are_written_live_circulated_commented_approved_and_locked(
 
     # The director is told on the home page, and comments on the item.
     director.goto(live_server.url + "/")
-    director.get_by_role("link", name=re.compile("Réunion stratégique de Maroc Cluster")).last.click()
+    director.get_by_role(
+        "link", name=re.compile("Réunion stratégique de Maroc Cluster")
+    ).last.click()
     director.get_by_label("Sur").select_option(label="4. Recrutement de permanents")
     director.get_by_label("Votre commentaire").fill("Préciser que Menara partage cet avis.")
     director.get_by_role("button", name="Envoyer le commentaire").click()
