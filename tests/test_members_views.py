@@ -255,3 +255,26 @@ def test_invalid_quorum_is_refused(as_user, network):
     )
     assert response.status_code == 400
     assert db.session.get(Network, network.id).quorum_percent == 50
+
+
+def test_audit_log_says_each_action_in_words(as_user, network):
+    client = as_user(make_user(role="secretariat"))
+    post(client, "/members/new", {"name": "Cluster solaire", "short_name": "Solaire"},
+         page="/members/new")
+    page = page_text(client.get("/network/audit"))
+    assert "Cluster membre ajouté" in page and "member.created" in page
+
+
+def test_every_audited_action_has_a_label():
+    """A new audit code without words would show as raw code to the secretariat."""
+    import re
+    from pathlib import Path
+
+    from planner.members.audit_labels import ACTION_LABELS
+
+    source = "\n".join(p.read_text() for p in Path("planner").rglob("*.py"))
+    codes = set(re.findall(r'audit\.record\(\s*[\w.]+,\s*"([a-z_]+\.[a-z_]+)"', source))
+    codes |= set(re.findall(r'action = "([a-z_]+\.[a-z_]+)"', source))
+    codes |= {f"meeting.{t}" for t in ("convene", "open", "close", "cancel")}
+    assert codes, "no audit code found: the pattern no longer matches the code"
+    assert sorted(codes - set(ACTION_LABELS)) == []

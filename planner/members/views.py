@@ -14,6 +14,7 @@ from planner.core.rules import RuleError
 from planner.core.views import attach_error
 from planner.extensions import db
 from planner.members import queries, rules
+from planner.members.audit_labels import ACTION_LABELS
 from planner.members.forms import MemberForm, NetworkForm
 from planner.members.models import Member
 
@@ -122,4 +123,10 @@ def settings():
 def audit_log():
     page = max(request.args.get("page", 1, type=int), 1)
     events, has_more = queries.audit_page(page)
-    return render_template("members/audit_log.html", events=events, page=page, has_more=has_more)
+    return render_template(
+        "members/audit_log.html",
+        events=events,
+        page=page,
+        has_more=has_more,
+        action_labels=ACTION_LABELS,
+    )
