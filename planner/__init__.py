@@ -141,21 +141,20 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
-
     from planner.core import permissions
     from planner.core.formatting import register_filters
+    from planner.core.i18n import current_language, is_right_to_left
 
     app.jinja_env.add_extension("jinja2.ext.do")
     register_filters(app)
 
     @app.context_processor
     def _globals():
-        locale = str(get_locale())
+        language = current_language()
         return {
             "can": permissions,
             "network": getattr(g, "network", None),
             "languages": app.config["LANGUAGES"],
-            "current_language": locale,
-            "text_direction": "rtl" if locale in app.config.get("RTL_LANGUAGES", ()) else "ltr",
+            "current_language": language,
+            "text_direction": "rtl" if is_right_to_left() else "ltr",
         }

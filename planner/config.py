@@ -38,6 +38,9 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {"fr": "Français", "en": "English", "ar": "العربية"}
     RTL_LANGUAGES = ("ar",)
+    # Numbers and dates of a language follow this region: Arabic as written in Morocco
+    # (Latin digits, 24-hour clock, Moroccan month names). Messages stay under ar/.
+    FORMAT_LOCALES = {"ar": "ar_MA"}
     # Minutes are official records: written in French or English (design decision).
     MINUTES_LANGUAGES = ("fr", "en")
 

@@ -190,8 +190,9 @@ def count_queries():
 
 
 def page_text(response) -> str:
-    """The page as a person reads it: HTML entities such as &#39; turned back into text."""
-    return html.unescape(response.get_data(as_text=True))
+    """The page as a person reads it: HTML entities such as &#39; turned back into text, and
+    the <bdi> marks that isolate people's text from the page's direction left out."""
+    return html.unescape(re.sub(r"</?bdi>", "", response.get_data(as_text=True)))
 
 
 class _ExecutableFinder(HTMLParser):

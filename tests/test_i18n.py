@@ -1,9 +1,13 @@
 """Every interface string is translated, and the language follows the person's choice."""
 
+import re
+
+import pytest
+
 from planner.core import catalogues
 from planner.extensions import db
-from tests.conftest import post
-from tests.factories import make_user
+from tests.conftest import page_text, post
+from tests.factories import make_meeting, make_user
 
 
 def test_every_message_has_a_french_translation():
@@ -72,3 +76,109 @@ def test_a_message_left_empty_in_one_domain_keeps_another_domains_translation(
     monkeypatch.setattr(catalogues, "TRANSLATIONS", tmp_path)
     assert catalogues.merged("fr").get("Meetings").string == "Réunions"
     assert catalogues.conflicts("fr") == []
+
+
+# --- Arabic: right to left, Moroccan formats, people's text isolated ---------------------------
+
+
+def test_arabic_pages_are_right_to_left_and_others_left_to_right(client, network):
+    arabic = page_text(client.get("/login", headers={"Accept-Language": "ar-MA,ar;q=0.9"}))
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert "تسجيل الدخول" in arabic  # "Log in" from the ar catalogue, although the locale is ar_MA
+    assert '<option value="ar" lang="ar" selected>العربية</option>' in arabic
+    english = page_text(client.get("/login", headers={"Accept-Language": "en"}))
+    assert '<html lang="en" dir="ltr">' in english
+
+
+def test_arabic_dates_and_numbers_follow_moroccan_usage(app, as_user, network):
+    from datetime import datetime
+
+    from planner.core.time import to_local
+
+    starts_at = datetime(2030, 12, 16, 14, 0)
+    meeting = make_meeting(status="convened", items=1, starts_at=starts_at)
+    user = make_user(preferred_language="ar")
+    page = page_text(as_user(user).get(f"/meetings/{meeting.id}"))
+    when = re.search(r"<dd>([^<]*2030[^<]*)</dd>", page)[1]
+    # Latin digits, "دجنبر" for December as written in Morocco, and the 24-hour clock in
+    # the network's time zone (no "م" for p.m.).
+    local = to_local(starts_at, "Africa/Casablanca")
+    assert "16 دجنبر 2030" in when
+    assert f"{local:%H:%M}" in when and not re.search(r"\d\s*[صم](\s|$)", when)
+    assert not re.search("[٠-٩]", page)  # no Arabic-Indic digit anywhere
+
+
+def test_language_order_account_then_session_then_browser_then_network(app, as_user, network):
+    from planner.members.models import Network
+
+    # No choice anywhere: the network's default language, even in Arabic.
+    db.session.get(Network, network.id).default_language = "ar"
+    db.session.commit()
+    anonymous = app.test_client()
+    assert 'lang="ar"' in page_text(anonymous.get("/login", headers={"Accept-Language": "de"}))
+    # The browser's language beats the network's.
+    assert 'lang="fr"' in page_text(anonymous.get("/login", headers={"Accept-Language": "fr"}))
+    # The switch (kept in the session) beats the browser's.
+    post(anonymous, "/language", {"language": "ar", "next": "/login"}, page="/login")
+    assert 'lang="ar"' in page_text(anonymous.get("/login", headers={"Accept-Language": "fr"}))
+    # The account's choice beats all of them.
+    user = make_user(preferred_language="en")
+    page = page_text(as_user(user).get("/members/", headers={"Accept-Language": "ar"}))
+    assert '<html lang="en" dir="ltr">' in page
+
+
+def test_language_switch_to_arabic_keeps_the_page_and_the_account_remembers(app, as_user,
+                                                                           network):
+    user = make_user()
+    client = as_user(user)
+    response = post(client, "/language", {"language": "ar", "next": "/members/?inactive=1"},
+                    page="/members/")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/members/?inactive=1")
+    assert db.session.get(type(user), user.id).preferred_language == "ar"
+    assert 'dir="rtl"' in page_text(client.get("/members/"))
+
+
+def test_peoples_text_is_isolated_from_the_page_direction(app, as_user, network):
+    meeting = make_meeting(status="convened", items=1, title="Statut juridique : quelle forme ?")
+    user = make_user(preferred_language="ar")
+    raw = as_user(user).get("/meetings/").get_data(as_text=True)
+    # The question mark stays at the end of the French title on the Arabic page.
+    assert "<bdi>Statut juridique : quelle forme ?</bdi>" in raw
+    assert f'<title>{_html_escape(meeting.title)}' not in raw  # never markup in <title>
+    assert "&lt;bdi&gt;" not in raw
+
+
+def test_markdown_and_typed_text_take_their_own_direction(app, as_user, network):
+    page = as_user(make_user(role="secretariat")).get("/meetings/new").get_data(as_text=True)
+    assert re.search(r'<input dir="auto"[^>]*id="title"', page) or re.search(
+        r'id="title"[^>]*dir="auto"', page)
+
+
+def test_timeline_reads_right_to_left_in_arabic(app, as_user, network):
+    from tests.factories import make_action
+
+    make_action(title="Former les équipes", starts_in=-30, due_in=30)
+    user = make_user(role="observer")
+    french = as_user(user).get("/plan/timeline").get_data(as_text=True)
+    user.preferred_language = "ar"
+    db.session.commit()
+    arabic = as_user(user).get("/plan/timeline").get_data(as_text=True)
+
+    def label_x(page):
+        return float(re.search(r'<text x="([\d.]+)"[^>]*class="plan-action-label"', page)[1])
+
+    def today_x(page):
+        return float(re.search(r'<line x1="([\d.]+)"[^>]*class="plan-today"', page)[1])
+
+    width = 1100
+    assert label_x(french) < 100 and label_x(arabic) > width - 100  # titles on the right
+    assert today_x(arabic) == pytest.approx(width - today_x(french), abs=0.2)
+    # A French title on an Arabic page is drawn left to right, ending at the right margin.
+    assert re.search(r'direction="ltr" text-anchor="end" class="plan-action-label"', arabic)
+
+
+def _html_escape(text):
+    import html as html_module
+
+    return html_module.escape(text, quote=False)

@@ -16,7 +16,7 @@ from planner.members.models import Network
 from planner.plan import rules
 from planner.plan.dates import local_today
 from planner.plan.models import ActionItem, ActionStatus, CalendarFeed, ProgressUpdate
-from tests.conftest import post
+from tests.conftest import page_text, post
 from tests.factories import (
     current_round_of,
     make_action,
@@ -33,7 +33,7 @@ from tests.factories import (
 
 
 def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+    return page_text(response)
 
 
 @pytest.fixture

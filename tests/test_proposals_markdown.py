@@ -9,10 +9,16 @@ from planner.core.markdown import render_markdown, word_diff
 def test_markdown_formatting_is_kept():
     html = str(render_markdown("# Titre\n\n**gras** *italique*\n\n- un\n- deux\n\n"
                                "| a | b |\n|---|---|\n| 1 | 2 |\n\n[lien](https://example.org)"))
-    for fragment in ("<h1>Titre</h1>", "<strong>gras</strong>", "<em>italique</em>",
-                     "<li>un</li>", "<td>1</td>",
+    for fragment in ('<h1 dir="auto">Titre</h1>', "<strong>gras</strong>", "<em>italique</em>",
+                     '<li dir="auto">un</li>', '<td dir="auto">1</td>',
                      '<a href="https://example.org" rel="noopener noreferrer nofollow">lien</a>'):
         assert fragment in html
+
+
+def test_each_paragraph_takes_the_direction_of_its_own_text():
+    # A note in French then in Arabic: each paragraph reads in its own direction.
+    html = str(render_markdown("Le réseau adopte le plan ?\n\nتعتمد الشبكة الخطة؟"))
+    assert html.count('<p dir="auto">') == 2
 
 
 @pytest.mark.parametrize("source", [
@@ -42,7 +48,7 @@ def executable(html: str) -> list[str]:
             if tag not in {"p", "a", "strong", "em"}:
                 found.append(tag)
             for name, value in attrs:
-                if name not in ("href", "title", "rel"):
+                if name not in ("href", "title", "rel") and (name, value) != ("dir", "auto"):
                     found.append(f"{tag} {name}")
                 if name == "href" and not (value or "").startswith(("https:", "http:")):
                     found.append(f"{tag} href={value}")

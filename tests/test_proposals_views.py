@@ -1,7 +1,6 @@
 """The proposals pages as people use them: casting, refusals per role, the consensus map,
 closing, amended rounds, secret votes, the decisions list, the home page, concurrency."""
 
-import html
 import re
 import threading
 from datetime import timedelta
@@ -25,7 +24,7 @@ from planner.proposals.models import (
     Round,
     RoundStatus,
 )
-from tests.conftest import count_queries, csrf_token, post
+from tests.conftest import count_queries, csrf_token, page_text, post
 from tests.factories import (
     current_round_of,
     make_attendance,
@@ -39,7 +38,7 @@ from tests.factories import (
 
 
 def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+    return page_text(response)
 
 
 @pytest.fixture

@@ -35,11 +35,17 @@ def sanitize(html: str) -> str:
     )
 
 
+# Each block takes its direction from its own first letter (dir="auto"), so a note with a
+# French paragraph and an Arabic one reads right in both, whatever the page's language.
+_BLOCK = re.compile(r"<(p|li|h[1-6]|blockquote|td|th)(?=[ >])")
+
+
 def render_markdown(text: str | None) -> Markup:
     """Safe HTML for a Markdown text (an empty string for None)."""
     if not text:
         return Markup("")
-    return Markup(sanitize(_parser.render(text)))  # noqa: S704 - sanitised just above
+    html = _BLOCK.sub(r'<\1 dir="auto"', sanitize(_parser.render(text)))
+    return Markup(html)  # noqa: S704 - sanitised just above; dir="auto" added to its own tags
 
 
 _TOKENS = re.compile(r"\s+|[^\s]+")

@@ -1,6 +1,11 @@
 """Geometry of the timeline: bars from start to deadline, grouped by axis, laid out on the
-server so that the page draws it as plain SVG (no charting library, no script)."""
+server so that the page draws it as plain SVG (no charting library, no script).
 
+In a right-to-left language the chart is mirrored, as the page around it: titles on the
+right, time running from right to left, today's line and the deadlines placed accordingly.
+"""
+
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -36,10 +41,16 @@ class TimelineRow:
     action: ActionItem | None = None
     x: float = 0
     width: float = 0
+    progress_x: float = 0
     progress_width: float = 0
+    note_x: float = 0  # where the "overdue" word starts, just past the deadline
     css: str = ""
     overdue: bool = False
     milestones: list[MilestoneMark] = field(default_factory=list)
+
+    @property
+    def label_direction(self) -> str:
+        return text_direction(self.label)
 
 
 @dataclass
@@ -59,6 +70,32 @@ class Timeline:
     chart_start: int = CHART_START
     chart_end: int = CHART_END
     header: int = HEADER
+    rtl: bool = False
+
+    def edge(self, inset: float) -> float:
+        """x of a point `inset` from the side where lines start (left, or right in RTL)."""
+        return WIDTH - inset if self.rtl else inset
+
+    def gap(self, distance: float) -> float:
+        """An offset towards the end of the line (rightwards, or leftwards in RTL)."""
+        return -distance if self.rtl else distance
+
+    def anchor(self, direction: str) -> str:
+        """text-anchor that pins a label of that direction to the line-start side."""
+        page = "rtl" if self.rtl else "ltr"
+        return "start" if direction == page else "end"
+
+
+def text_direction(text: str) -> str:
+    """"rtl" when the first strong character is right-to-left (Arabic, Hebrew), else "ltr":
+    the rule of dir="auto", for SVG text where that attribute does not exist."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 def _shorten(text: str) -> str:
@@ -82,10 +119,13 @@ def _ticks(first: date, last: date, scale) -> list[Tick]:
     return ticks
 
 
-def build(actions: list[ActionItem], milestones: list[Milestone], today: date) -> Timeline:
-    """Lay out `actions` (already sorted by axis) with their milestones around `today`."""
+def build(
+    actions: list[ActionItem], milestones: list[Milestone], today: date, rtl: bool = False
+) -> Timeline:
+    """Lay out `actions` (already sorted by axis) with their milestones around `today`;
+    `rtl` mirrors the chart for a right-to-left page."""
     if not actions:
-        return Timeline(rows=[], ticks=[], today_x=None, today=today, height=HEADER)
+        return Timeline(rows=[], ticks=[], today_x=None, today=today, height=HEADER, rtl=rtl)
     first = min(min(a.starts_on for a in actions), today)
     last = max(max(a.due_on for a in actions), today)
     first = first.replace(day=1)
@@ -115,7 +155,8 @@ def build(actions: list[ActionItem], milestones: list[Milestone], today: date) -
         progress = 0 if action.status == ActionStatus.CANCELLED else action.progress
         rows.append(TimelineRow(
             "action", y, _shorten(action.title), full_label=action.title, action=action,
-            x=start, width=round(width, 1), progress_width=round(width * progress / 100, 1),
+            x=start, width=round(width, 1), progress_x=start,
+            progress_width=round(width * progress / 100, 1), note_x=round(start + width + 6, 1),
             css=css, overdue=overdue,
             milestones=[
                 MilestoneMark(scale(m.due_on), m.is_done, m.title, m.due_on, m.is_overdue)
@@ -123,7 +164,30 @@ def build(actions: list[ActionItem], milestones: list[Milestone], today: date) -
             ],
         ))
         y += ROW
-    return Timeline(
+    layout = Timeline(
         rows=rows, ticks=_ticks(first, last, scale), today_x=scale(today), today=today,
-        height=y + 10,
+        height=y + 10, rtl=rtl,
     )
+    return _mirrored(layout) if rtl else layout
+
+
+def _mirrored(layout: Timeline) -> Timeline:
+    """The same chart read from right to left: every x reflected across the drawing."""
+
+    def flip(x: float) -> float:
+        return round(WIDTH - x, 1)
+
+    for tick in layout.ticks:
+        tick.x = flip(tick.x)
+    if layout.today_x is not None:
+        layout.today_x = flip(layout.today_x)
+    for row in layout.rows:
+        if row.kind != "action":
+            continue
+        start = row.x
+        row.x = flip(start + row.width)  # the deadline is now the bar's left end
+        row.progress_x = round(row.x + row.width - row.progress_width, 1)  # grows from the right
+        row.note_x = round(row.x - 6, 1)
+        for mark in row.milestones:
+            mark.x = flip(mark.x)
+    return layout

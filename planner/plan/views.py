@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from planner.core.forms import choices
+from planner.core.i18n import is_right_to_left
 from planner.core.permissions import (
     allow,
     can_manage_plan,
@@ -112,7 +113,7 @@ def timeline():
     page = queries.action_page(tree_filters, request.args.get("page", 1, type=int))
     actions = [row.action for row in page.rows]
     milestones = queries.milestones_for([a.id for a in actions])
-    layout = timeline_layout.build(actions, milestones, local_today())
+    layout = timeline_layout.build(actions, milestones, local_today(), rtl=is_right_to_left())
     return render_template(
         "plan/timeline.html", form=form, filters=tree_filters, page=page, layout=layout,
         milestones=milestones,
