@@ -9,6 +9,7 @@ PLANNER_REQUIRE_BROWSER is unset; CI sets it, so there they fail instead.
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,14 +80,14 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
-@pytest.fixture
-def live_server(tmp_path):
-    """The app on a fresh, migrated SQLite database holding the demo network."""
+@contextmanager
+def serve_demo(folder: Path):
+    """The app on a fresh, migrated SQLite database in `folder` holding the demo network."""
     from flask_migrate import upgrade
 
     from planner.demo import load_demo
 
-    config = base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'browser.sqlite3'}")
+    config = base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'browser.sqlite3'}")
     config.pop("SERVER_NAME")
     config["TESTING"] = False  # behave as in production: error pages, no propagation
     app = create_app(config)
@@ -96,10 +97,19 @@ def live_server(tmp_path):
         db.session.commit()
         db.session.remove()
     server = LiveServer(app).start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield server
+    finally:
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on a fresh, migrated SQLite database holding the demo network."""
+    with serve_demo(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture
@@ -121,6 +131,15 @@ def log_in(page, server, email: str, password: str = DEMO_PASSWORD):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+def sign_in(page, server, email: str, password: str = DEMO_PASSWORD):
+    """Log in whatever the page's language (by the fields' ids, not their labels)."""
+    page.goto(f"{server.url}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
 
 
