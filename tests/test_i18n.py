@@ -10,8 +10,9 @@ from tests.conftest import page_text, post
 from tests.factories import make_meeting, make_user
 
 
-def test_every_message_has_a_french_translation():
-    problems = catalogues.problems("fr")
+@pytest.mark.parametrize("language", catalogues.TRANSLATED_LANGUAGES)
+def test_every_message_has_a_translation(language):
+    problems = catalogues.problems(language)
     assert not problems, "untranslated messages:\n" + "\n".join(problems)
 
 
@@ -58,6 +59,9 @@ def test_error_pages_speak_the_users_language(client, network):
     assert "Cette page n'existe pas" in french.get_data(as_text=True)
     english = client.get("/no/such/page", headers={"Accept-Language": "en"})
     assert "This page does not exist" in english.get_data(as_text=True)
+    arabic = page_text(client.get("/no/such/page", headers={"Accept-Language": "ar"}))
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert "هذه الصفحة غير موجودة" in arabic
 
 
 def test_a_message_left_empty_in_one_domain_keeps_another_domains_translation(

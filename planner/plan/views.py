@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from planner.core.forms import choices
-from planner.core.i18n import is_right_to_left
+from planner.core.i18n import formatting_locale, is_right_to_left
 from planner.core.permissions import (
     allow,
     can_manage_plan,
@@ -670,7 +670,7 @@ def calendar_feed(token: str):
     network = g.network
     language = user.preferred_language or (network.default_language if network else "fr")
     actions, milestones = queries.calendar_entries(user)
-    with force_locale(language):
+    with force_locale(formatting_locale(language)):
         body = exports.calendar_ics(user, network, actions, milestones,
                                     request.host.split(":")[0])
     return Response(body, mimetype="text/calendar",
