@@ -7,9 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 # Production-like serving: gunicorn, 2 workers x 4 threads (fits the 2-core machine).
-GUNICORN := $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+# The benchmark serves the app and its hello-world ceiling with the same SERVE_OPTIONS.
+SERVE_OPTIONS := --workers 2 --threads 4
+GUNICORN := $(BIN)/gunicorn $(SERVE_OPTIONS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-.PHONY: run dev test lint format translations i18n-update i18n-check
+.PHONY: run dev test lint format translations i18n-update i18n-check bench bench-smoke
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,3 +46,13 @@ i18n-update: $(STAMP)
 
 i18n-check: $(STAMP)
 	$(BIN)/python -m planner.core.catalogues check
+
+# Benchmark (README, Performance): every main page at three data sizes, on SQLite and, when
+# PLANNER_BENCH_DATABASE_URL or DATABASE_URL names one, PostgreSQL. Needs wrk (apt-get install wrk).
+# Results: instance/bench/latest.md and .json. BENCH_ARGS passes options (e.g. --sizes demo,medium).
+bench: translations
+	PLANNER_SERVE_OPTIONS="$(SERVE_OPTIONS)" $(BIN)/python -m planner.benchmark.run $(BENCH_ARGS)
+
+# The short run CI makes (through tests/test_bench_smoke.py): demo size, 3 s per page.
+bench-smoke: translations
+	PLANNER_SERVE_OPTIONS="$(SERVE_OPTIONS)" $(BIN)/python -m planner.benchmark.run --smoke $(BENCH_ARGS)

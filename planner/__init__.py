@@ -42,6 +42,9 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.cli import register_cli
 
     register_cli(app)
+    from planner import benchmark
+
+    benchmark.init_app(app)
     logging.basicConfig(level=logging.INFO)
     return app
 

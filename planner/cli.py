@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 
+from planner.core.database import analyze
 from planner.core.rules import RuleError
 from planner.extensions import db
 
@@ -27,6 +28,8 @@ def register_cli(app: Flask) -> None:
             click.echo("Demo network loaded: see README for the logins.")
         else:
             click.echo("Database is up to date; existing data kept.")
+        analyze(db.session.connection())
+        db.session.commit()
 
     @app.cli.command("load-demo")
     def load_demo_command() -> None:

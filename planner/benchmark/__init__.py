@@ -1,0 +1,76 @@
+"""The benchmark: seeded data sets, the hello-world ceiling and the runner behind `make bench`.
+
+`init_app` registers the `bench-data` command and, only when PLANNER_BENCH_QUERY_COUNT=1 is
+in the environment (the benchmark's own server), a counter that answers each request with
+the number of SQL statements it ran in an `X-Query-Count` header.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, g, has_request_context
+
+from planner.extensions import db
+
+# Transaction control is not a query a page asks for (the tests' count_queries() agrees).
+NOT_QUERIES = ("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA", "COMMIT", "ROLLBACK")
+
+
+def init_app(app: Flask) -> None:
+    register_cli(app)
+    if os.environ.get("PLANNER_BENCH_QUERY_COUNT") == "1":
+        install_query_counter(app)
+
+
+def install_query_counter(app: Flask) -> None:
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        if has_request_context() and not statement.lstrip().upper().startswith(NOT_QUERIES):
+            g.bench_queries = g.get("bench_queries", 0) + 1
+
+    @app.after_request
+    def _header(response):
+        response.headers["X-Query-Count"] = str(g.get("bench_queries", 0))
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("bench-data")
+    @click.argument("size", type=click.Choice(["demo", "medium", "large"]))
+    @click.option("--seed", default=2016, show_default=True, help="Same seed, same data.")
+    @click.option(
+        "--report",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Write what was made and how long it took as JSON.",
+    )
+    def bench_data(size: str, seed: int, report: str | None) -> None:
+        """Fill an empty database with a benchmark data set, through the domains' rules."""
+        from flask_migrate import upgrade
+
+        from planner.benchmark.generate import generate
+        from planner.core.database import analyze
+        from planner.demo import database_is_empty
+
+        upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+        if not database_is_empty():
+            raise click.ClickException(
+                "The database is not empty: bench data goes into an empty one only."
+            )
+        click.echo(f"Generating the {size} data set (seed {seed})…")
+        result = generate(size, seed, log=click.echo)
+        analyze(db.session.connection())  # as a deployment's init-db does after a bulk load
+        db.session.commit()
+        click.echo(
+            f"Done in {result['seconds']} s: "
+            + ", ".join(f"{value} {key}" for key, value in result["counts"].items())
+        )
+        if report:
+            Path(report).write_text(json.dumps(result, indent=2))
