@@ -1,7 +1,9 @@
 """The base form every form extends: CSRF, trimmed text, one place for shared fields."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from markupsafe import Markup, escape
+from wtforms import SelectChoice, SelectField
+from wtforms.widgets import Select
 
 
 def strip(value):
@@ -15,7 +17,29 @@ class Form(FlaskForm):
             filters = unbound_field.kwargs.get("filters", [])
             if strip not in filters:
                 unbound_field.kwargs["filters"] = [strip, *filters]
+            field_class = unbound_field.field_class
+            if (issubclass(field_class, SelectField) and "widget" not in unbound_field.kwargs
+                    and type(field_class.widget) is Select and not field_class.widget.multiple):
+                unbound_field.kwargs["widget"] = FAST_SELECT
             return unbound_field.bind(form=form, **options)
+
+
+class FastSelect(Select):
+    """WTForms' select, with the same HTML for each option built directly: a filter of a
+    thousand member clusters took 11 ms to render through the generic attribute builder."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        # Both parts escaped just above, as WTForms' html_params does.
+        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')  # noqa: S704
+
+
+FAST_SELECT = FastSelect()
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -16,10 +16,12 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/")
 @allow(signed_in)
 def home():
+    members, member_count = member_queries.members_preview()
     return render_template(
         "dashboard/home.html",
         member=current_user.member,
-        members=member_queries.members_directory(),
+        members=members,
+        member_count=member_count,
         proposals_home=proposal_queries.home_cards(current_user),
         next_meeting=meeting_queries.next_meeting_summary(current_user, g.network),
         plan_home=plan_queries.home_cards(current_user),

@@ -270,6 +270,53 @@ def attendance_sheet(meeting: Meeting) -> list[AttendanceLine]:
     return lines
 
 
+SHEET_LIMIT = 50  # up to this many active members, pages list every one of them
+
+
+@dataclass
+class AttendanceOverview:
+    """The attendance a page shows: every member while the network is small; in a large
+    network the recorded lines only, and how many members are not recorded yet."""
+
+    lines: list[AttendanceLine]
+    not_recorded: int  # active members without a line in `lines`
+
+
+def attendance_overview(meeting: Meeting, limit: int = SHEET_LIMIT) -> AttendanceOverview:
+    """Two queries whatever the number of members (the recorded lines come with their
+    member, their proxy holder and who recorded them)."""
+    found = db.session.execute(
+        select(Member, func.count().over())
+        .where(Member.is_active.is_(True)).order_by(Member.short_name).limit(limit + 1)
+    ).all()
+    members = [member for member, _count in found]
+    active = found[0][1] if found else 0
+    rows = list(db.session.scalars(
+        select(Attendance)
+        .where(Attendance.meeting_id == meeting.id)
+        .join(Member, Member.id == Attendance.member_id)
+        .options(joinedload(Attendance.member), joinedload(Attendance.proxy_holder),
+                 joinedload(Attendance.signed_in_by))
+        .order_by(Member.short_name)
+    ))
+    holds: dict[int, list[Member]] = {}
+    for row in rows:
+        if row.proxy_holder_id is not None and row.member.is_active:
+            holds.setdefault(row.proxy_holder_id, []).append(row.member)
+    if len(members) <= limit:  # a small network: every member, recorded or not
+        by_member = {row.member_id: row for row in rows}
+        lines = [
+            AttendanceLine(member, by_member.get(member.id),
+                           by_member[member.id].proxy_holder if member.id in by_member else None,
+                           holds.get(member.id, []))
+            for member in members
+        ]
+        return AttendanceOverview(lines, 0)
+    lines = [AttendanceLine(row.member, row, row.proxy_holder, holds.get(row.member_id, []))
+             for row in rows if row.member.is_active]
+    return AttendanceOverview(lines, active - len(lines))
+
+
 # --- agenda suggestions -------------------------------------------------------------------
 
 

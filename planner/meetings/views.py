@@ -93,7 +93,7 @@ def show(meeting_id: int):
         "meetings/show.html",
         meeting=meeting,
         agenda=queries.timed_agenda(meeting),
-        sheet=queries.attendance_sheet(meeting),
+        attendance=queries.attendance_overview(meeting),
         quorum=queries.quorum_state(meeting, g.network),
         suggestions=queries.suggestions_for(meeting.id, current_user),
     )

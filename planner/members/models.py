@@ -54,6 +54,8 @@ class Member(db.Model):
     """A member cluster: the voting unit of the network."""
 
     __tablename__ = "members"
+    # Active members by short name: every list of clusters, and the electorates.
+    __table_args__ = (Index("ix_members_active_short_name", "is_active", "short_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)

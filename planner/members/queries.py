@@ -1,6 +1,6 @@
 """Reads the members pages need, each a fixed number of queries."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
@@ -19,6 +19,16 @@ def members_directory(include_inactive: bool = False) -> list[Member]:
     if not include_inactive:
         query = query.where(Member.is_active.is_(True))
     return list(db.session.scalars(query))
+
+
+def members_preview(limit: int = 50) -> tuple[list[Member], int]:
+    """The first active member clusters by short name, and how many are active: two queries
+    whatever the size of the network (the home page lists them; the directory has them all)."""
+    active = Member.is_active.is_(True)
+    total = db.session.scalar(select(func.count(Member.id)).where(active)) or 0
+    members = db.session.scalars(
+        select(Member).where(active).order_by(Member.short_name).limit(limit))
+    return list(members), total
 
 
 def active_members() -> list[Member]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner.core.listing import Capped
 from planner.extensions import db
 from planner.meetings import queries as meeting_queries
 from planner.meetings.models import AgendaItem, Meeting, MeetingStatus
@@ -30,6 +31,7 @@ class MinutesRecord:
     meeting: Meeting
     minutes: Minutes | None
     attendance: list  # meetings.queries.AttendanceLine
+    unlisted: int  # active members not recorded, not listed (a large network lists counts)
     quorum: meeting_queries.QuorumState
     items: list[ItemRecord]
     decisions: list[Decision]
@@ -50,6 +52,10 @@ class MinutesRecord:
     def not_recorded(self) -> list:
         return [line for line in self.attendance if line.attendance is None]
 
+    @property
+    def not_recorded_count(self) -> int:
+        return len(self.not_recorded) + self.unlisted
+
 
 def minutes_of(meeting_id: int) -> Minutes | None:
     return db.session.scalar(
@@ -62,6 +68,7 @@ def minutes_of(meeting_id: int) -> Minutes | None:
 def record(meeting: Meeting) -> MinutesRecord:
     """Everything the minutes show, whatever the number of items, rounds and ballots."""
     network = meeting_queries.current_network()
+    attendance = meeting_queries.attendance_overview(meeting)
     items = list(
         db.session.scalars(
             select(AgendaItem)
@@ -112,7 +119,8 @@ def record(meeting: Meeting) -> MinutesRecord:
         network=network,
         meeting=meeting,
         minutes=minutes_of(meeting.id),
-        attendance=meeting_queries.attendance_sheet(meeting),
+        attendance=attendance.lines,
+        unlisted=attendance.not_recorded,
         quorum=meeting_queries.quorum_state(meeting, network),
         items=records,
         decisions=decisions,
@@ -208,28 +216,35 @@ def home_cards(user: User) -> HomeCards:
     )
 
 
-def awaiting_comments() -> list[tuple[Meeting, Minutes]]:
-    """Circulated minutes, for the directors' home page."""
-    return list(
-        db.session.execute(
-            select(Meeting, Minutes)
-            .join(Minutes, Minutes.meeting_id == Meeting.id)
-            .where(Minutes.status == MinutesStatus.CIRCULATED)
-            .order_by(Minutes.circulated_at.desc())
-        ).all()
+HOME_LIMIT = 10  # rows of each home page list; the total is counted in SQL
+
+
+def _capped(query, limit: int) -> Capped:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return Capped(db.session.execute(query.limit(limit)).all(), total)
+
+
+def awaiting_comments(limit: int = HOME_LIMIT) -> Capped:
+    """Circulated minutes, latest first, for the directors' home page (two queries)."""
+    return _capped(
+        select(Meeting, Minutes)
+        .join(Minutes, Minutes.meeting_id == Meeting.id)
+        .where(Minutes.status == MinutesStatus.CIRCULATED)
+        .order_by(Minutes.circulated_at.desc()),
+        limit,
     )
 
 
-def to_circulate_or_approve() -> list[tuple[Meeting, Minutes | None]]:
-    """Closed meetings whose minutes are not approved yet, for the secretariat's cockpit."""
-    return list(
-        db.session.execute(
-            select(Meeting, Minutes)
-            .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
-            .where(
-                Meeting.status == MeetingStatus.CLOSED,
-                or_(Minutes.id.is_(None), Minutes.status != MinutesStatus.APPROVED),
-            )
-            .order_by(Meeting.starts_at.desc())
-        ).all()
+def to_circulate_or_approve(limit: int = HOME_LIMIT) -> Capped:
+    """Closed meetings whose minutes are not approved yet, latest first, for the
+    secretariat's cockpit (two queries)."""
+    return _capped(
+        select(Meeting, Minutes)
+        .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+        .where(
+            Meeting.status == MeetingStatus.CLOSED,
+            or_(Minutes.id.is_(None), Minutes.status != MinutesStatus.APPROVED),
+        )
+        .order_by(Meeting.starts_at.desc()),
+        limit,
     )

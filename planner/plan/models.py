@@ -176,6 +176,16 @@ class ActionItem(db.Model):
             name="funding_status_needs_source",
         ),
         Index("ix_action_items_status_due_on", "status", "due_on"),
+        # The plan's figures (progress per objective, follow-up per owner and per funding
+        # source, home counts) are counted from these indexes alone, in their order, without
+        # reading the actions' rows and their text.
+        Index("ix_action_items_figures", "objective_id", "status", "due_on", "progress",
+              "estimated_cost"),
+        Index("ix_action_items_owner_figures", "owner_member_id", "status", "due_on",
+              "created_at"),
+        Index("ix_action_items_funding_figures", "funding_source_id", "funding_status",
+              "status", "estimated_cost"),
+        Index("ix_action_items_status_figures", "status", "created_at", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -284,6 +294,8 @@ class ProgressUpdate(db.Model):
     __table_args__ = (
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
         Index("ix_progress_updates_action_created", "action_id", "created_at"),
+        # The actions updated lately (the follow-up's "stale" counts the others).
+        Index("ix_progress_updates_created_action", "created_at", "action_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

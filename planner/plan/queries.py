@@ -6,9 +6,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner.core.listing import Capped
 from planner.core.time import utcnow
 from planner.extensions import db
 from planner.members.models import Member, User
@@ -67,14 +68,15 @@ class ActionFilters:
         return bool({k: v for k, v in self.args().items() if k != "sort"})
 
 
-def _last_update_subquery():
+def last_update_at():
+    """The action's latest progress update time, as a correlated subquery: one look-up in
+    the (action_id, created_at) index per action read, instead of grouping every update of
+    the plan for each page."""
     return (
-        select(
-            ProgressUpdate.action_id.label("action_id"),
-            func.max(ProgressUpdate.created_at).label("last_at"),
-        )
-        .group_by(ProgressUpdate.action_id)
-        .subquery("last_updates")
+        select(func.max(ProgressUpdate.created_at))
+        .where(ProgressUpdate.action_id == ActionItem.id)
+        .correlate(ActionItem)
+        .scalar_subquery()
     )
 
 
@@ -90,13 +92,21 @@ def due_soon_condition(today: date):
     )
 
 
-def stale_condition(last_at_column):
-    """Open, and neither updated nor created in the last 60 days."""
+def stale_condition():
+    """Open, and neither updated nor created in the last 60 days.
+
+    The actions updated lately are few (a range of the updates' date index); an action
+    outside them was last updated, if ever, before the limit, so it is stale when it was
+    created before the limit or has an update at all. Equivalent to "the latest update, or
+    else the creation, is older than the limit", without a look-up per action."""
     limit = utcnow() - timedelta(days=STALE_DAYS)
-    return and_(open_condition(), func.coalesce(last_at_column, ActionItem.created_at) < limit)
+    recent = select(ProgressUpdate.action_id).where(ProgressUpdate.created_at >= limit)
+    ever = exists().where(ProgressUpdate.action_id == ActionItem.id)
+    return and_(open_condition(), ActionItem.id.not_in(recent),
+                or_(ActionItem.created_at < limit, ever))
 
 
-def _filtered(query: Select, filters: ActionFilters, last_updates) -> Select:
+def _filtered(query: Select, filters: ActionFilters) -> Select:
     today = local_today()
     if filters.axis is not None:
         query = query.where(Objective.axis_id == filters.axis)
@@ -123,20 +133,18 @@ def _filtered(query: Select, filters: ActionFilters, last_updates) -> Select:
     elif filters.flag == "due_soon":
         query = query.where(due_soon_condition(today))
     elif filters.flag == "stale":
-        query = query.where(stale_condition(last_updates.c.last_at))
+        query = query.where(stale_condition())
     return query
 
 
-def _base(columns, filters: ActionFilters):
-    last_updates = _last_update_subquery()
+def _base(columns, filters: ActionFilters) -> Select:
     query = (
         select(*columns)
         .select_from(ActionItem)
         .join(Objective, Objective.id == ActionItem.objective_id)
         .join(StrategicAxis, StrategicAxis.id == Objective.axis_id)
-        .outerjoin(last_updates, last_updates.c.action_id == ActionItem.id)
     )
-    return _filtered(query, filters, last_updates), last_updates
+    return _filtered(query, filters)
 
 
 def _ordered(query: Select, sort: str) -> Select:
@@ -187,12 +195,11 @@ class ActionPage:
 
 def action_page(filters: ActionFilters, page: int, page_size: int = PAGE_SIZE) -> ActionPage:
     """One page of the filtered list (two queries: the count and the rows)."""
-    count_query, _ = _base([func.count(ActionItem.id)], filters)
-    total = db.session.scalar(count_query) or 0
+    total = db.session.scalar(_base([func.count(ActionItem.id)], filters)) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(page, 1), pages)
-    query, last_updates = _base([ActionItem], filters)
-    query = _with_relations(_ordered(query.add_columns(last_updates.c.last_at), filters.sort))
+    query = _base([ActionItem, last_update_at().label("last_at")], filters)
+    query = _with_relations(_ordered(query, filters.sort))
     query = query.offset((page - 1) * page_size).limit(page_size)
     rows = [ActionRow(action, last_at) for action, last_at in db.session.execute(query).unique()]
     return ActionPage(rows=rows, total=total, page=page, pages=pages, page_size=page_size)
@@ -200,8 +207,8 @@ def action_page(filters: ActionFilters, page: int, page_size: int = PAGE_SIZE) -
 
 def all_filtered(filters: ActionFilters) -> list[ActionRow]:
     """Every action of the filtered list (the CSV export), in one query."""
-    query, last_updates = _base([ActionItem], filters)
-    query = _with_relations(_ordered(query.add_columns(last_updates.c.last_at), filters.sort))
+    query = _base([ActionItem, last_update_at().label("last_at")], filters)
+    query = _with_relations(_ordered(query, filters.sort))
     return [ActionRow(action, last_at) for action, last_at in db.session.execute(query).unique()]
 
 
@@ -266,26 +273,24 @@ def account_choices() -> list[tuple[str, str]]:
 # --- strategy tree ----------------------------------------------------------------------------
 
 
-def _progress_columns():
-    """Progress figures of a group of actions; cancelled actions do not count.
-
-    weighted: the average progress weighted by estimated cost, over the actions with a
-    cost; plain: the simple average over all counted actions.
-    """
-    counted = ActionItem.status != ActionStatus.CANCELLED
-    has_cost = and_(counted, ActionItem.estimated_cost > 0)
-    return (
+def _figures(key, *where) -> dict:
+    """Progress per `key` (objective, axis...) from one scan: (key, status) groups of simple
+    sums, read from the covering index ix_action_items_figures; the figures are derived from
+    them in Python, so that one scan serves the objectives, the axes, the horizons and the
+    whole plan alike. Cancelled actions do not count towards progress."""
+    today = local_today()
+    query = select(
+        key.label("key"), ActionItem.status,
         func.count(ActionItem.id).label("actions"),
-        func.sum(case((counted, 1), else_=0)).label("counted"),
-        func.sum(case((ActionItem.status == ActionStatus.DONE, 1), else_=0)).label("done"),
-        func.sum(case((ActionItem.is_overdue, 1), else_=0)).label("overdue"),
-        func.sum(case((ActionItem.status == ActionStatus.BLOCKED, 1), else_=0)).label("blocked"),
-        func.avg(case((counted, ActionItem.progress), else_=None)).label("plain"),
-        func.sum(case((has_cost, ActionItem.progress * ActionItem.estimated_cost),
-                      else_=None)).label("weighted_sum"),
-        func.sum(case((has_cost, ActionItem.estimated_cost), else_=None)).label("cost_weight"),
-        func.sum(case((counted, ActionItem.estimated_cost), else_=None)).label("cost"),
-    )
+        func.sum(ActionItem.progress).label("progress"),
+        func.sum(ActionItem.progress * ActionItem.estimated_cost).label("weighted"),
+        func.sum(ActionItem.estimated_cost).label("cost"),
+        func.sum(case((ActionItem.due_on < today, 1), else_=0)).label("late"),
+    ).select_from(ActionItem)
+    figures: dict = defaultdict(Progress)
+    for row in db.session.execute(query.where(*where).group_by(key, ActionItem.status)):
+        figures[row.key].add(row)
+    return figures
 
 
 @dataclass
@@ -293,13 +298,46 @@ class Progress:
     """A group's progress: weighted by cost where costs are set, else the plain average."""
 
     actions: int = 0
-    counted: int = 0
+    counted: int = 0  # not cancelled
     done: int = 0
     overdue: int = 0
     blocked: int = 0
-    plain: float | None = None
-    weighted: float | None = None
-    cost: Decimal = Decimal(0)
+    progress_sum: float = 0.0  # over the counted actions
+    weighted_sum: float = 0.0  # progress × estimated cost, over the counted actions
+    cost: Decimal = Decimal(0)  # estimated cost of the counted actions
+
+    def add(self, row) -> "Progress":
+        """Count in a (status) group of `_figures`, or another Progress."""
+        if isinstance(row, Progress):
+            for name in ("actions", "counted", "done", "overdue", "blocked", "progress_sum",
+                         "weighted_sum", "cost"):
+                setattr(self, name, getattr(self, name) + getattr(row, name))
+            return self
+        status = row.status
+        self.actions += row.actions
+        if status == ActionStatus.CANCELLED:
+            return self
+        self.counted += row.actions
+        self.progress_sum += float(row.progress or 0)
+        self.weighted_sum += float(row.weighted or 0)
+        self.cost += Decimal(str(row.cost or 0))
+        if status == ActionStatus.DONE:
+            self.done += row.actions
+        elif status == ActionStatus.BLOCKED:
+            self.blocked += row.actions
+        if status not in CLOSED_STATUSES:
+            self.overdue += int(row.late or 0)
+        return self
+
+    @property
+    def plain(self) -> float | None:
+        """The simple average progress of the counted actions."""
+        return self.progress_sum / self.counted if self.counted else None
+
+    @property
+    def weighted(self) -> float | None:
+        """The average progress weighted by estimated cost, over the actions with a cost."""
+        return self.weighted_sum / float(self.cost) if self.cost else None
 
     @property
     def percent(self) -> int | None:
@@ -309,18 +347,6 @@ class Progress:
     @property
     def is_weighted(self) -> bool:
         return self.weighted is not None
-
-    @classmethod
-    def from_row(cls, row) -> "Progress":
-        weighted = None
-        if row.cost_weight:
-            weighted = float(row.weighted_sum or 0) / float(row.cost_weight)
-        return cls(
-            actions=row.actions or 0, counted=int(row.counted or 0), done=int(row.done or 0),
-            overdue=int(row.overdue or 0), blocked=int(row.blocked or 0),
-            plain=None if row.plain is None else float(row.plain), weighted=weighted,
-            cost=Decimal(str(row.cost or 0)),
-        )
 
 
 @dataclass
@@ -343,31 +369,16 @@ def strategy_tree() -> list[AxisNode]:
         .options(selectinload(StrategicAxis.objectives).selectinload(Objective.indicators))
         .order_by(StrategicAxis.position, StrategicAxis.id)
     ))
-    by_objective = {
-        row.objective_id: Progress.from_row(row)
-        for row in db.session.execute(
-            select(ActionItem.objective_id, *_progress_columns()).group_by(ActionItem.objective_id)
-        )
-    }
-    by_axis = {
-        row.axis_id: Progress.from_row(row)
-        for row in db.session.execute(
-            select(Objective.axis_id, *_progress_columns())
-            .join(Objective, Objective.id == ActionItem.objective_id)
-            .group_by(Objective.axis_id)
-        )
-    }
-    return [
-        AxisNode(
-            axis=axis,
-            progress=by_axis.get(axis.id, Progress()),
-            objectives=[
-                ObjectiveNode(objective, by_objective.get(objective.id, Progress()))
-                for objective in axis.objectives
-            ],
-        )
-        for axis in axes
-    ]
+    by_objective = _figures(ActionItem.objective_id)
+    tree = []
+    for axis in axes:
+        nodes = [ObjectiveNode(objective, by_objective.get(objective.id, Progress()))
+                 for objective in axis.objectives]
+        total = Progress()
+        for node in nodes:
+            total.add(node.progress)
+        tree.append(AxisNode(axis=axis, progress=total, objectives=nodes))
+    return tree
 
 
 def objective_detail(objective_id: int) -> tuple[Objective, Progress] | None:
@@ -378,10 +389,8 @@ def objective_detail(objective_id: int) -> tuple[Objective, Progress] | None:
     )
     if objective is None:
         return None
-    row = db.session.execute(
-        select(*_progress_columns()).where(ActionItem.objective_id == objective_id)
-    ).one()
-    return objective, Progress.from_row(row)
+    figures = _figures(ActionItem.objective_id, ActionItem.objective_id == objective_id)
+    return objective, figures.get(objective_id, Progress())
 
 
 # --- one action -------------------------------------------------------------------------------
@@ -401,6 +410,66 @@ def action_detail(action_id: int) -> ActionItem | None:
         )
         .where(ActionItem.id == action_id)
     )
+
+
+# --- what needs attention ------------------------------------------------------------------
+
+OPEN_STATUSES = [status for status in ActionStatus if status not in CLOSED_STATUSES]
+
+
+@dataclass
+class Attention:
+    """Open actions of a group: how many, and how many are overdue, due within 30 days,
+    blocked, or left without update for 60 days."""
+
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    blocked: int = 0
+    stale: int = 0
+
+
+def _attention(key, *where) -> dict:
+    """Attention counts per `key` in two queries: one scan of the open actions' index
+    (simple sums by status), then the "stale" correction read from the few actions updated
+    or created in the last 60 days. The same counts as `stale_condition`, without a look-up
+    per action: stale = created before the limit, minus those updated since, plus those
+    created since with only older updates."""
+    today = local_today()
+    limit = utcnow() - timedelta(days=STALE_DAYS)
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    found: dict = defaultdict(Attention)
+    keys = [] if key is None else [key.label("key")]  # None: one group, the whole plan
+    rows = db.session.execute(
+        select(*keys, ActionItem.status, func.count(ActionItem.id).label("open"),
+               func.sum(case((ActionItem.due_on < today, 1), else_=0)).label("overdue"),
+               func.sum(case((and_(ActionItem.due_on >= today, ActionItem.due_on <= soon), 1),
+                             else_=0)).label("due_soon"),
+               func.sum(case((ActionItem.created_at < limit, 1), else_=0)).label("old"))
+        .where(ActionItem.status.in_(OPEN_STATUSES), *where)
+        .group_by(*keys, ActionItem.status)
+    )
+    for row in rows:
+        counts = found[row.key if keys else None]
+        counts.open += row.open
+        counts.overdue += int(row.overdue or 0)
+        counts.due_soon += int(row.due_soon or 0)
+        counts.stale += int(row.old or 0)
+        if row.status == ActionStatus.BLOCKED:
+            counts.blocked += row.open
+    recent = select(ProgressUpdate.action_id).where(ProgressUpdate.created_at >= limit)
+    ever = exists().where(ProgressUpdate.action_id == ActionItem.id)
+    corrections = db.session.execute(
+        select(*keys,
+               func.sum(case((ActionItem.created_at < limit, -1), else_=1)).label("change"))
+        .where(ActionItem.status.in_(OPEN_STATUSES), *where,
+               or_(and_(ActionItem.created_at < limit, ActionItem.id.in_(recent)),
+                   and_(ActionItem.created_at >= limit, ActionItem.id.not_in(recent), ever)))
+        .group_by(*keys)
+    )
+    for row in corrections:
+        found[row.key if keys else None].stale += int(row.change or 0)
+    return found
 
 
 # --- the secretariat's follow-up --------------------------------------------------------------
@@ -427,60 +496,46 @@ class FollowUp:
     overall: Progress
 
 
+OWNER_ROWS = 50  # owners listed on the follow-up page; the totals count every owner
+
+
 def follow_up(secretariat_label: str) -> FollowUp:
-    """Every figure of the follow-up page, in six queries whatever the number of actions."""
-    today = local_today()
-    last_updates = _last_update_subquery()
-    owner_key = func.coalesce(ActionItem.owner_member_id, 0)
-    flags = (
-        func.sum(case((ActionItem.is_overdue, 1), else_=0)).label("overdue"),
-        func.sum(case((due_soon_condition(today), 1), else_=0)).label("due_soon"),
-        func.sum(case((ActionItem.status == ActionStatus.BLOCKED, 1), else_=0)).label("blocked"),
-        func.sum(case((stale_condition(last_updates.c.last_at), 1), else_=0)).label("stale"),
-    )
-    rows = db.session.execute(
-        select(owner_key.label("owner_id"), func.max(Member.short_name).label("name"), *flags)
-        .select_from(ActionItem)
-        .outerjoin(Member, Member.id == ActionItem.owner_member_id)
-        .outerjoin(last_updates, last_updates.c.action_id == ActionItem.id)
-        .where(open_condition())
-        .group_by(owner_key)
-    ).all()
-    owners = []
-    for row in rows:
-        counts = OwnerCounts(
-            owner=SECRETARIAT_OWNER if row.owner_id == 0 else str(row.owner_id),
-            label=secretariat_label if row.owner_id == 0 else row.name,
-            overdue=int(row.overdue or 0), due_soon=int(row.due_soon or 0),
-            blocked=int(row.blocked or 0), stale=int(row.stale or 0),
-        )
-        if counts.overdue or counts.due_soon or counts.blocked or counts.stale:
-            owners.append(counts)
-    owners.sort(key=lambda c: (c.owner != SECRETARIAT_OWNER, c.label.lower()))
-    totals = {key: sum(getattr(c, key) for c in owners)
+    """Every figure of the follow-up page, in seven queries whatever the number of actions."""
+    by_owner = _attention(ActionItem.owner_member_id)
+    flagged = {owner_id: counts for owner_id, counts in by_owner.items()
+               if counts.overdue or counts.due_soon or counts.blocked or counts.stale}
+    totals = {key: sum(getattr(c, key) for c in flagged.values())
               for key in ("overdue", "due_soon", "blocked", "stale")}
+    # The secretariat first, then the owners most in need of attention; at most OWNER_ROWS.
+    ranked = sorted(flagged.items(), key=lambda item: (
+        item[0] is not None, -item[1].overdue, -item[1].blocked, -item[1].stale,
+        -item[1].due_soon, item[0] or 0))
+    shown = ranked[:OWNER_ROWS]
+    names = dict(db.session.execute(select(Member.id, Member.short_name).where(
+        Member.id.in_([owner_id for owner_id, _counts in shown if owner_id is not None]))).all())
+    owners = Capped([
+        OwnerCounts(owner=SECRETARIAT_OWNER if owner_id is None else str(owner_id),
+                    label=secretariat_label if owner_id is None else names[owner_id],
+                    overdue=counts.overdue, due_soon=counts.due_soon, blocked=counts.blocked,
+                    stale=counts.stale)
+        for owner_id, counts in shown
+    ], len(ranked))
 
     axes = {axis.id: axis for axis in db.session.scalars(
         select(StrategicAxis).order_by(StrategicAxis.position, StrategicAxis.id))}
-    axis_progress = {
-        row.axis_id: Progress.from_row(row)
-        for row in db.session.execute(
-            select(Objective.axis_id, *_progress_columns())
-            .join(Objective, Objective.id == ActionItem.objective_id)
-            .group_by(Objective.axis_id)
-        )
-    }
+    # One scan by objective; the axes, horizons and the whole plan add its groups up.
+    objectives = {objective_id: (axis_id, horizon) for objective_id, axis_id, horizon in
+                  db.session.execute(select(Objective.id, Objective.axis_id, Objective.horizon))}
+    axis_progress: dict = defaultdict(Progress)
+    horizon_progress: dict = defaultdict(Progress)
+    overall = Progress()
+    for objective_id, progress in _figures(ActionItem.objective_id).items():
+        axis_id, horizon = objectives[objective_id]
+        axis_progress[axis_id].add(progress)
+        horizon_progress[horizon].add(progress)
+        overall.add(progress)
     by_axis = [(axis, axis_progress.get(axis_id, Progress())) for axis_id, axis in axes.items()]
-    horizon_progress = {
-        row.horizon: Progress.from_row(row)
-        for row in db.session.execute(
-            select(Objective.horizon, *_progress_columns())
-            .join(Objective, Objective.id == ActionItem.objective_id)
-            .group_by(Objective.horizon)
-        )
-    }
     by_horizon = [(horizon, horizon_progress.get(horizon, Progress())) for horizon in Horizon]
-    overall = Progress.from_row(db.session.execute(select(*_progress_columns())).one())
 
     funding_rows = db.session.execute(
         select(
@@ -535,24 +590,11 @@ class HomeSummary:
 
 def home_summary(member_id: int | None) -> HomeSummary:
     """The counts of open actions (of one cluster, or of all) and the next five deadlines."""
-    today = local_today()
-    last_updates = _last_update_subquery()
     scope = [open_condition()]
+    where = [] if member_id is None else [ActionItem.owner_member_id == member_id]
     if member_id is not None:
         scope.append(ActionItem.owner_member_id == member_id)
-    counts = db.session.execute(
-        select(
-            func.count(ActionItem.id).label("open"),
-            func.sum(case((ActionItem.is_overdue, 1), else_=0)).label("overdue"),
-            func.sum(case((due_soon_condition(today), 1), else_=0)).label("due_soon"),
-            func.sum(case((ActionItem.status == ActionStatus.BLOCKED, 1), else_=0))
-            .label("blocked"),
-            func.sum(case((stale_condition(last_updates.c.last_at), 1), else_=0)).label("stale"),
-        )
-        .select_from(ActionItem)
-        .outerjoin(last_updates, last_updates.c.action_id == ActionItem.id)
-        .where(*scope)
-    ).one()
+    counts = _attention(None, *where).get(None, Attention())
     upcoming = []
     if member_id is not None:
         upcoming = list(db.session.scalars(
@@ -562,29 +604,42 @@ def home_summary(member_id: int | None) -> HomeSummary:
             .order_by(ActionItem.due_on, ActionItem.id)
             .limit(5)
         ))
-    return HomeSummary(upcoming, counts.open or 0, int(counts.overdue or 0),
-                       int(counts.due_soon or 0), int(counts.blocked or 0),
-                       int(counts.stale or 0))
+    return HomeSummary(upcoming, counts.open, counts.overdue, counts.due_soon, counts.blocked,
+                       counts.stale)
 
 
-def review_actions() -> list[tuple[ActionItem, ProgressUpdate | None]]:
-    """Open actions with their latest update, for a meeting's review item: one query."""
+REVIEW_LIMIT = 50
+
+
+class ReviewRows(list):
+    """The listed (action, latest update) pairs; `total` counts every open action."""
+
+    total: int = 0
+
+
+def review_actions(limit: int = REVIEW_LIMIT) -> ReviewRows:
+    """Open actions with their latest update, nearest deadline first, for a meeting's review
+    item: one query, whatever the size of the plan (the first `limit`, and the total)."""
     latest = (
-        select(func.max(ProgressUpdate.id).label("update_id"), ProgressUpdate.action_id)
-        .group_by(ProgressUpdate.action_id)
-        .subquery("latest")
+        select(func.max(ProgressUpdate.id))
+        .where(ProgressUpdate.action_id == ActionItem.id)
+        .correlate(ActionItem)
+        .scalar_subquery()
     )
+    total = select(func.count(ActionItem.id)).where(open_condition()).scalar_subquery()
     rows = db.session.execute(
-        select(ActionItem, ProgressUpdate)
-        .outerjoin(latest, latest.c.action_id == ActionItem.id)
-        .outerjoin(ProgressUpdate, ProgressUpdate.id == latest.c.update_id)
-        .join(Objective, Objective.id == ActionItem.objective_id)
-        .join(StrategicAxis, StrategicAxis.id == Objective.axis_id)
+        select(ActionItem, ProgressUpdate, total)
+        .outerjoin(ProgressUpdate, ProgressUpdate.id == latest)
         .options(joinedload(ActionItem.owner_member), joinedload(ActionItem.objective))
         .where(open_condition())
-        .order_by(StrategicAxis.position, Objective.position, ActionItem.due_on, ActionItem.id)
+        .order_by(ActionItem.due_on, ActionItem.id)
+        .limit(limit)
     ).unique()
-    return [(action, update) for action, update in rows]
+    result = ReviewRows()
+    for action, update, count in rows:
+        result.append((action, update))
+        result.total = count
+    return result
 
 
 def calendar_entries(user: User) -> tuple[list[ActionItem], list[Milestone]]:

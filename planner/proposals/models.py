@@ -163,6 +163,8 @@ class Round(db.Model):
 
     __tablename__ = "rounds"
     __table_args__ = (
+        # Open rounds, closing first (home page, due closings).
+        Index("ix_rounds_status_closes_at", "status", "closes_at"),
         UniqueConstraint("proposal_id", "number", name="uq_rounds_number"),
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint(
@@ -291,6 +293,8 @@ class BallotChange(db.Model):
     """The history of a ballot: every cast and every change, append-only."""
 
     __tablename__ = "ballot_changes"
+    # The round page shows the latest changes first.
+    __table_args__ = (Index("ix_ballot_changes_round_at", "round_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
@@ -413,10 +417,23 @@ for _frozen in (Decision, BallotChange):
     event.listen(_frozen, "before_delete", _refuse)
 
 
+def _round_statuses(connection) -> dict:
+    """Round statuses already read in this transaction: opening a round inserts one elector
+    per member, and asking the database once per row made that O(members) queries."""
+    transaction = connection.get_transaction()
+    cached = connection.info.get("round_statuses")
+    if cached is None or cached[0] is not transaction:
+        cached = connection.info["round_statuses"] = (transaction, {})
+    return cached[1]
+
+
 def _round_is_closed(connection, round_id: int | None) -> bool:
-    table = Round.__table__
-    status = connection.scalar(select(table.c.status).where(table.c.id == round_id))
-    return status in (RoundStatus.CLOSED, RoundStatus.CLOSED.value)
+    statuses = _round_statuses(connection)
+    if round_id not in statuses:
+        table = Round.__table__
+        statuses[round_id] = connection.scalar(
+            select(table.c.status).where(table.c.id == round_id))
+    return statuses[round_id] in (RoundStatus.CLOSED, RoundStatus.CLOSED.value)
 
 
 def _refuse_in_closed_round(_mapper, connection, target) -> None:
@@ -434,3 +451,10 @@ for _part in (Ballot, RoundElector, ObjectionFollowUp):
 def _refuse_closed_round_changes(_mapper, connection, target) -> None:
     if _round_is_closed(connection, target.id):
         raise RuntimeError("This round is closed: it cannot be changed or deleted.")
+
+
+@event.listens_for(Round, "after_update")
+@event.listens_for(Round, "after_delete")
+def _forget_round_status(_mapper, connection, target) -> None:
+    # Every change of a round's status goes through here: the next check reads it again.
+    _round_statuses(connection).pop(target.id, None)

@@ -3,9 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
+from planner.core.listing import Capped
 from planner.core.time import utcnow
 from planner.extensions import db
 from planner.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting
@@ -209,26 +210,36 @@ class DecisionRow:
     meeting: Meeting | None
 
 
+DECISIONS_PER_PAGE = 50
+
+
 def decisions(
     meeting_id: int | None = None, rule: DecisionRule | None = None,
-    outcome: Outcome | None = None, written: bool = False,
-) -> list[DecisionRow]:
-    """Every decision of the network, newest first, filtered: one query."""
+    outcome: Outcome | None = None, written: bool = False, page: int = 1,
+    per_page: int = DECISIONS_PER_PAGE,
+) -> tuple[list[DecisionRow], int]:
+    """One page of the network's decisions, newest first, filtered, and how many match:
+    two queries (the count, then the page), whatever the number of decisions."""
+    conditions = []
+    if written:
+        conditions.append(Decision.meeting_id.is_(None))
+    elif meeting_id is not None:
+        conditions.append(Decision.meeting_id == meeting_id)
+    if rule is not None:
+        conditions.append(Decision.rule == rule)
+    if outcome is not None:
+        conditions.append(Decision.outcome == outcome)
+    total = db.session.scalar(select(func.count(Decision.id)).where(*conditions)) or 0
     query = (
         select(Decision, Round.number, Meeting)
         .join(Round, Round.id == Decision.round_id)
         .outerjoin(Meeting, Meeting.id == Decision.meeting_id)
+        .where(*conditions)
         .order_by(Decision.closed_at.desc(), Decision.id.desc())
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
     )
-    if written:
-        query = query.where(Decision.meeting_id.is_(None))
-    elif meeting_id is not None:
-        query = query.where(Decision.meeting_id == meeting_id)
-    if rule is not None:
-        query = query.where(Decision.rule == rule)
-    if outcome is not None:
-        query = query.where(Decision.outcome == outcome)
-    return [DecisionRow(d, n, m) for d, n, m in db.session.execute(query)]
+    return [DecisionRow(d, n, m) for d, n, m in db.session.execute(query)], total
 
 
 def decision_meetings() -> list[tuple[int, str, datetime]]:
@@ -317,6 +328,8 @@ class RoundView:
     members_by_id: dict[int, Member]
     quorum_needed: int
     participants: int
+    page: int = 1  # of the map
+    pages: int = 1
 
     @property
     def option_labels(self) -> dict[int, str]:
@@ -335,19 +348,35 @@ class RoundView:
         return self.proposal.is_secret
 
 
-def round_view(proposal: Proposal, round_: Round, viewer, castable: dict[int, bool]) -> RoundView:
-    """Everything the round page shows, in a fixed number of queries whatever the members."""
+MAP_PAGE = 50  # rows of the consensus map per page
+HISTORY_LIMIT = 50  # latest changes shown in a round's history
+NAMES_LIMIT = 20  # names a blocker lists ("and N others" beyond)
+
+
+def round_view(proposal: Proposal, round_: Round, viewer, castable: dict[int, bool],
+               page: int = 1) -> RoundView:
+    """Everything the round page shows, in a fixed number of queries whatever the members.
+
+    The outcome and the blockers are computed on every elector's answer (light tuples); the
+    map itself shows one page of MAP_PAGE members, and the history its latest changes."""
     options = options_of(proposal.id)
-    electors = list(db.session.scalars(
-        select(Member).join(RoundElector, RoundElector.member_id == Member.id)
+    names = {member_id: name for member_id, name in db.session.execute(
+        select(Member.id, Member.short_name).join(RoundElector, RoundElector.member_id == Member.id)
         .where(RoundElector.round_id == round_.id).order_by(Member.short_name)
-    ))
-    ballots = {b.member_id: b for b in db.session.scalars(
-        select(Ballot).where(Ballot.round_id == round_.id)
-        .options(joinedload(Ballot.cast_by))
     )}
+    answers = {
+        member_id: option_id if option_id is not None else position.value
+        for member_id, position, option_id in db.session.execute(
+            select(Ballot.member_id, Ballot.position, Ballot.option_id)
+            .where(Ballot.round_id == round_.id))
+    }
     counts = tally(round_.id)
-    attendance = attendance_by_member(round_.meeting_id) if round_.meeting_id else {}
+    present = None
+    if round_.meeting_id is not None:
+        present = set(db.session.scalars(
+            select(Attendance.member_id).where(
+                Attendance.meeting_id == round_.meeting_id,
+                Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED]))))
     decision = None
     if round_.status is RoundStatus.CLOSED:
         decision = db.session.scalar(
@@ -356,39 +385,60 @@ def round_view(proposal: Proposal, round_: Round, viewer, castable: dict[int, bo
         )
     secret = proposal.is_secret
     tracked = follow_ups(round_.id) if not secret else []
-    history: list[BallotChange] = []
+    history = Capped()
     if not secret and round_.status is not RoundStatus.DRAFT:
-        history = list(db.session.scalars(
-            select(BallotChange).where(BallotChange.round_id == round_.id)
-            .options(joinedload(BallotChange.member), joinedload(BallotChange.cast_by))
-            .order_by(BallotChange.at.desc(), BallotChange.id.desc())
-        ))
-    names = {m.id: m.short_name for m in electors}
-    needed = dr.quorum_needed(len(electors), round_.quorum_percent or 50)
-    present = None
-    if round_.meeting_id is not None:
-        present = {m for m, row in attendance.items()
-                   if row.status in (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)}
+        changes = (select(BallotChange).where(BallotChange.round_id == round_.id)
+                   .options(joinedload(BallotChange.member), joinedload(BallotChange.cast_by))
+                   .order_by(BallotChange.at.desc(), BallotChange.id.desc()))
+        total = db.session.scalar(
+            select(func.count(BallotChange.id)).where(BallotChange.round_id == round_.id))
+        history = Capped(db.session.scalars(changes.limit(HISTORY_LIMIT)), total or 0)
+    needed = dr.quorum_needed(len(names), round_.quorum_percent or 50)
     result = None
     blockers: list[Blocker] = []
     if round_.status is RoundStatus.OPEN:
         result = dr.decide(
-            proposal.rule.value, names.keys(), {m: b.answer for m, b in ballots.items()},
+            proposal.rule.value, names.keys(), answers,
             needed=needed, present=present, is_choice=proposal.is_choice,
         )
-        blockers = _blockers(proposal, result, len(electors), names, options, secret)
+        blockers = _blockers(proposal, result, len(names), names, options, secret)
     participants = (result.participants if result is not None else
-                    len(names.keys() & present) if present is not None else len(ballots))
-    rows = [] if secret else [MapRow(m, ballots.get(m.id), attendance.get(m.id)) for m in electors]
+                    len(names.keys() & present) if present is not None else len(answers))
+    pages = max(1, -(-len(names) // MAP_PAGE))
+    page = min(max(page, 1), pages)
+    rows = [] if secret else _map_rows(round_, page)
+    mine = [m for m in castable if m in names]
+    own_ballots, members_by_id = {}, {}
+    if mine:
+        own_ballots = {b.member_id: b for b in db.session.scalars(
+            select(Ballot).where(Ballot.round_id == round_.id, Ballot.member_id.in_(mine)))}
+        members_by_id = {m.id: m for m in db.session.scalars(
+            select(Member).where(Member.id.in_(mine)))}
     return RoundView(
         proposal=proposal, round=round_, options=options, rows=rows, tally=counts,
-        electorate=len(electors), answered=len(ballots), decision=decision, result=result,
+        electorate=len(names), answered=len(answers), decision=decision, result=result,
         blockers=blockers, follow_ups=tracked, history=history,
-        own_ballots={m: b for m, b in ballots.items() if m in castable},
+        own_ballots=own_ballots,
         castable={m: proxy for m, proxy in castable.items() if m in names},
-        members_by_id={m.id: m for m in electors}, quorum_needed=needed,
-        participants=participants,
+        members_by_id=members_by_id, quorum_needed=needed,
+        participants=participants, page=page, pages=pages,
     )
+
+
+def _map_rows(round_: Round, page: int) -> list[MapRow]:
+    """One page of the consensus map: the electors by name, their ballot and attendance."""
+    rows = db.session.execute(
+        select(Member, Ballot, Attendance)
+        .join(RoundElector, RoundElector.member_id == Member.id)
+        .outerjoin(Ballot, and_(Ballot.round_id == round_.id, Ballot.member_id == Member.id))
+        .outerjoin(Attendance, and_(Attendance.meeting_id == round_.meeting_id,
+                                    Attendance.member_id == Member.id))
+        .where(RoundElector.round_id == round_.id)
+        .options(joinedload(Ballot.cast_by))
+        .order_by(Member.short_name, Member.id)
+        .offset((page - 1) * MAP_PAGE).limit(MAP_PAGE)
+    )
+    return [MapRow(member, ballot, attendance) for member, ballot, attendance in rows]
 
 
 def _blockers(proposal, result: dr.Result, electorate: int, names: dict[int, str],
@@ -398,7 +448,7 @@ def _blockers(proposal, result: dr.Result, electorate: int, names: dict[int, str
         return []
 
     def named(ids):
-        return [] if secret else sorted((names[m] for m in ids), key=str.casefold)
+        return [] if secret else sorted((names[m] for m in ids), key=str.casefold)[:NAMES_LIMIT]
 
     found: list[Blocker] = []
     rule = proposal.rule.value
@@ -487,31 +537,50 @@ class AwaitedAnswer:
     by_proxy: bool
 
 
-def awaiting_answer(user, now: datetime | None = None) -> list[AwaitedAnswer]:
-    """Open rounds the user's cluster, or a cluster whose proxy it holds, has not answered."""
+HOME_LIMIT = 10  # rows of each home page list; the total is counted in SQL
+
+
+def awaiting_answer(user, now: datetime | None = None, limit: int = HOME_LIMIT) -> Capped:
+    """Open rounds the user's cluster, or a cluster whose proxy it holds, has not answered:
+    the `limit` closing first, and how many in all (two queries, whatever the network)."""
     if not user.is_authenticated or user.member_id is None:
-        return []
+        return Capped()
     now = now or utcnow()
+    open_now = and_(Round.status == RoundStatus.OPEN,
+                    or_(Round.closes_at.is_(None), Round.closes_at > now))
+    # Whom the user answers for, round by round: their own cluster (a primary-key look-up
+    # per open round), and the clusters that gave it their proxy for the round's meeting.
+    own = (
+        select(Round.id.label("round_id"), RoundElector.member_id.label("member_id"))
+        .join(RoundElector, and_(RoundElector.round_id == Round.id,
+                                 RoundElector.member_id == user.member_id))
+        .where(open_now)
+    )
+    proxied = (
+        select(Round.id.label("round_id"), RoundElector.member_id.label("member_id"))
+        .select_from(Attendance)
+        .join(Round, Round.meeting_id == Attendance.meeting_id)
+        .join(RoundElector, and_(RoundElector.round_id == Round.id,
+                                 RoundElector.member_id == Attendance.member_id))
+        .where(open_now, Attendance.status == AttendanceStatus.REPRESENTED,
+               Attendance.proxy_holder_id == user.member_id)
+    )
+    voters = union_all(own, proxied).subquery("voters")
+    unanswered = ~exists().where(Ballot.round_id == voters.c.round_id,
+                                 Ballot.member_id == voters.c.member_id)
+    total = db.session.scalar(
+        select(func.count()).select_from(voters).where(unanswered)) or 0
     rows = db.session.execute(
         select(Round, Proposal, Member.id, Member.short_name)
+        .join(voters, voters.c.round_id == Round.id)
         .join(Proposal, Proposal.id == Round.proposal_id)
-        .join(RoundElector, RoundElector.round_id == Round.id)
-        .join(Member, Member.id == RoundElector.member_id)
-        .outerjoin(Attendance, and_(Attendance.meeting_id == Round.meeting_id,
-                                    Attendance.member_id == RoundElector.member_id))
-        .outerjoin(Ballot, and_(Ballot.round_id == Round.id,
-                                Ballot.member_id == RoundElector.member_id))
-        .where(
-            Round.status == RoundStatus.OPEN,
-            or_(Round.closes_at.is_(None), Round.closes_at > now),
-            Ballot.id.is_(None),
-            or_(RoundElector.member_id == user.member_id,
-                and_(Attendance.status == AttendanceStatus.REPRESENTED,
-                     Attendance.proxy_holder_id == user.member_id)),
-        )
+        .join(Member, Member.id == voters.c.member_id)
+        .where(unanswered)
         .order_by(Round.closes_at.is_(None), Round.closes_at, Proposal.title, Member.short_name)
+        .limit(limit)
     )
-    return [AwaitedAnswer(r, p, mid, name, mid != user.member_id) for r, p, mid, name in rows]
+    return Capped([AwaitedAnswer(r, p, mid, name, mid != user.member_id)
+                   for r, p, mid, name in rows], total)
 
 
 @dataclass
@@ -522,19 +591,24 @@ class OpenRound:
     answered: int
 
 
-def open_rounds(now: datetime | None = None) -> list[OpenRound]:
-    """Every open round (deadline not passed) with how many members answered: three queries."""
+def open_rounds(now: datetime | None = None, limit: int = HOME_LIMIT) -> Capped:
+    """Open rounds (deadline not passed), closing first, with how many members answered: the
+    `limit` first and how many in all, in four queries."""
     now = now or utcnow()
+    open_now = and_(Round.status == RoundStatus.OPEN,
+                    or_(Round.closes_at.is_(None), Round.closes_at > now))
+    total = db.session.scalar(select(func.count(Round.id)).where(open_now)) or 0
     rows = db.session.execute(
         select(Round, Proposal).join(Proposal, Proposal.id == Round.proposal_id)
-        .where(Round.status == RoundStatus.OPEN,
-               or_(Round.closes_at.is_(None), Round.closes_at > now))
+        .where(open_now)
         .order_by(Round.closes_at.is_(None), Round.closes_at, Proposal.title)
+        .limit(limit)
     ).all()
     ids = [r.id for r, _ in rows]
     electors = _counts_by_round(RoundElector, ids)
     answered = _counts_by_round(Ballot, ids)
-    return [OpenRound(r, p, electors.get(r.id, 0), answered.get(r.id, 0)) for r, p in rows]
+    return Capped([OpenRound(r, p, electors.get(r.id, 0), answered.get(r.id, 0))
+                   for r, p in rows], total)
 
 
 def home_cards(user) -> dict:

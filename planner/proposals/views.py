@@ -108,12 +108,14 @@ def decisions_index():
     rule = _enum_arg(DecisionRule, request.args.get("rule"))
     outcome = _enum_arg(Outcome, request.args.get("outcome"))
     meeting_id = int(meeting_arg) if meeting_arg.isdigit() else None
-    rows = queries.decisions(meeting_id=meeting_id, rule=rule, outcome=outcome,
-                             written=meeting_arg == "written")
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = queries.decisions(meeting_id=meeting_id, rule=rule, outcome=outcome,
+                                    written=meeting_arg == "written", page=page)
     filtered = bool(meeting_arg or rule or outcome)
     return render_template("proposals/decisions.html", rows=rows, form=form, meetings=meetings,
                            meeting_arg=meeting_arg, rule=rule, outcome=outcome,
-                           filtered=filtered)
+                           filtered=filtered, total=total, page=page,
+                           per_page=queries.DECISIONS_PER_PAGE)
 
 
 def _enum_arg(enum_class, value):
@@ -235,7 +237,8 @@ def _cast_form(proposal: Proposal, options, member_id: int, ballot=None,
 def render_round(proposal: Proposal, round_: Round, status: int = 200, **forms):
     rounds = queries.rounds_of(proposal.id)
     castable = castable_members(current_user, round_) if round_.is_open else {}
-    view = queries.round_view(proposal, round_, current_user, castable)
+    view = queries.round_view(proposal, round_, current_user, castable,
+                              page=request.args.get("page", 1, type=int))
     cast_forms = {
         member_id: forms.get("cast_forms", {}).get(member_id)
         or _cast_form(proposal, view.options, member_id, view.own_ballots.get(member_id))

@@ -1,0 +1,161 @@
+"""The benchmark's data sets and the pages it loads: queries per request do not grow with the
+data, the lists stop at their page size, and the generator goes through the rules."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from planner.benchmark import targets
+from planner.benchmark.generate import SIZES, Generator, Size
+from planner.core.audit import AuditEvent
+from planner.extensions import db
+from planner.members.demo import DEMO_PASSWORD
+from planner.members.models import User
+from planner.proposals import rules as proposal_rules
+from planner.proposals.models import Ballot, BallotChange, Round, RoundElector, RoundStatus
+from tests.conftest import CSRF_RE, count_queries, page_text
+from tests.factories import current_round_of, make_ballot, make_proposal, make_user
+
+# Past every threshold where a page changes its shape: more than 50 members (attendance and
+# consensus map pages), more than 10 open rounds and unanswered ones (home), more than 50
+# decisions and open actions (decisions list, review item), more than 50 ballot changes.
+GROWN = Size(
+    "grown",
+    members=64,
+    meetings=6,
+    items=15,
+    proposals=40,
+    rounds=2,
+    ballots=1_200,
+    actions=160,
+    updates=2,
+)
+
+
+def _log_in(app, email: str):
+    client = app.test_client()
+    token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post(
+        "/login",
+        data={"csrf_token": token, "email": email, "password": DEMO_PASSWORD, "remember": "y"},
+    )
+    assert response.status_code == 302
+    return client
+
+
+def _queries_per_page(app, size: str) -> dict[str, int]:
+    client = _log_in(app, "director.ce3m@example.org")
+    found = {}
+    for name, path in targets.pages(size)["pages"]:
+        assert client.get(path).status_code == 200, path  # warm-up: the session settles
+        with count_queries() as statements:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        found[name] = len(statements)
+    return found
+
+
+def test_every_benchmarked_page_runs_the_same_queries_at_demo_size_and_grown(app):
+    Generator(SIZES["demo"], seed=1, log=lambda _message: None).run()
+    demo = _queries_per_page(app, "demo")
+    Generator(GROWN, seed=2, log=lambda _message: None).run()
+    grown = _queries_per_page(app, "grown")
+    assert grown == demo
+    assert len(demo) == 9
+
+
+@pytest.fixture
+def grown(app):
+    Generator(GROWN, seed=3, log=lambda _message: None).run()
+    return _log_in(app, "director.ce3m@example.org")
+
+
+def test_the_generator_goes_through_the_rules(grown):
+    audited = dict(
+        db.session.execute(
+            select(AuditEvent.action, func.count(AuditEvent.id)).group_by(AuditEvent.action)
+        ).all()
+    )
+    ballots = db.session.scalar(select(func.count(Ballot.id)))
+    assert ballots > 600
+    # Every ballot was cast by the rule: its history and its audit entry are there.
+    assert db.session.scalar(select(func.count(BallotChange.id))) == ballots
+    assert audited["ballot.cast"] == ballots
+    assert audited["round.opened"] == db.session.scalar(
+        select(func.count(Round.id)).where(Round.status != RoundStatus.DRAFT)
+    )
+    assert audited["member.created"] == 64
+    assert audited["action.created"] >= 160 - 30
+
+
+def test_home_lists_stop_at_ten_and_say_how_many_more(grown):
+    secretariat = db.session.scalar(select(User).where(User.email == "secretariat@example.org"))
+    for _ in range(12):
+        make_proposal(actor=secretariat, open_round=True)
+    page = page_text(grown.get("/"))
+    assert "Voir les 64 clusters membres" in page
+    assert page.count('class="member-list"') == 1
+    awaited = int(re.search(r"(\d+) autres réponses attendues", page).group(1))
+    listed = page.count("#answer")
+    assert listed == 10 and awaited >= 2
+    assert re.search(r"et \d+ autres tours ouverts\.", page)
+
+
+def test_the_consensus_map_shows_fifty_members_a_page(grown):
+    map_path = next(
+        path for name, path in targets.pages("grown")["pages"] if name.startswith("consensus")
+    )
+    first = page_text(grown.get(map_path))
+    assert "Page 1 sur 2" in first
+    assert first.count('class="map-row') == 50
+    second = page_text(grown.get(map_path + "?page=2"))
+    assert second.count('class="map-row') == 64 - 50
+
+
+def test_the_meeting_page_lists_recorded_attendance_and_counts_the_rest(grown):
+    meeting_path = next(
+        path for name, path in targets.pages("grown")["pages"] if name.startswith("meeting")
+    )
+    page = page_text(grown.get(meeting_path))
+    assert "64 clusters membres n'ont pas encore de présence enregistrée." in page
+
+
+def test_the_decisions_list_pages_by_fifty(grown):
+    page = page_text(grown.get("/decisions/"))
+    total = int(re.search(r"(\d+) décisions\.", page).group(1))
+    assert total > 50
+    assert page.count("<tr>") - 1 == 50  # the header row and 50 decisions
+    assert "Affichage de 1 à 50." in page
+    last = page_text(grown.get(f"/decisions/?page={-(-total // 50)}"))
+    assert last.count("<tr>") - 1 == total - 50 * (-(-total // 50) - 1)
+
+
+def test_the_review_item_lists_the_nearest_deadlines_and_counts_every_open_action(grown):
+    meeting_path = next(
+        path for name, path in targets.pages("grown")["pages"] if name.startswith("meeting")
+    )
+    page = page_text(grown.get(meeting_path))
+    count = int(re.search(r"(\d+) actions en cours à passer en revue", page).group(1))
+    assert count > 50
+    assert "Ici, les 50 dont l'échéance est la plus proche." in page
+
+
+def test_a_round_closed_earlier_in_the_transaction_refuses_new_electors_and_ballots(app):
+    """The closed-round guard remembers statuses within a transaction, and forgets a round's
+    status as soon as the round changes."""
+    secretariat = make_user(role="secretariat")
+    director = make_user()
+    newcomer = make_user()  # made (and committed) before the transaction under test
+    proposal = make_proposal(actor=secretariat, open_round=True)
+    make_ballot(director, proposal)
+    round_ = current_round_of(proposal)
+    # In one transaction: the guard reads (and remembers) the round as open, the round
+    # closes, then someone tries to add an elector to it.
+    db.session.get(Ballot, db.session.scalar(select(Ballot.id))).reason = "Edited while open"
+    db.session.flush()
+    proposal_rules.close_round(secretariat, round_)
+    db.session.add(RoundElector(round_id=round_.id, member_id=newcomer.member_id))
+    with pytest.raises(RuntimeError):
+        db.session.flush()
+    db.session.rollback()
