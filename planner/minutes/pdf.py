@@ -3,13 +3,15 @@
 import io
 import logging
 
-from xhtml2pdf import pisa
-
 # xhtml2pdf logs every CSS rule it does not support; keep the application log readable.
 logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
 
 
 def html_to_pdf(html: str) -> bytes:
+    # Imported on the first PDF only: xhtml2pdf and ReportLab weigh about 30 MB in each
+    # worker that never prints.
+    from xhtml2pdf import pisa
+
     output = io.BytesIO()
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8")
     if result.err:
