@@ -78,6 +78,7 @@ class Run:
     duplicate_ballots: int = 0
     cast_changes: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    load_average: list[float] = field(default_factory=list)  # 1-minute, at start and end
 
 
 # --- small helpers ----------------------------------------------------------------------------
@@ -427,7 +428,7 @@ def ballot_facts(database: Database, instance: Path) -> dict:
 
 
 def bench_one(kind: str, base_url: str | None, size: str, options, workdir: Path) -> Run:
-    run = Run(database=kind, size=size)
+    run = Run(database=kind, size=size, load_average=[round(os.getloadavg()[0], 2)])
     log(f"\n== {kind}, {size} ==")
     database = Database(kind, base_url, size, workdir)
     instance = workdir / f"instance-{kind}-{size}"
@@ -547,6 +548,7 @@ def bench_one(kind: str, base_url: str | None, size: str, options, workdir: Path
 
         bench_casts(run, app, targets["casts"], ceiling, database, instance, options, workdir)
         run.worker_rss_mb = app.peak_rss_mb
+        run.load_average.append(round(os.getloadavg()[0], 2))
         log(f"peak worker memory: {run.worker_rss_mb} MB")
     finally:
         for server in (app, hello):
@@ -741,14 +743,16 @@ def markdown(runs: list[Run], options, started: datetime) -> str:
             )
     lines += [
         "",
-        "| data set | database | generated in | peak worker RSS | contents |",
-        "|---|---|---:|---:|---|",
+        "| data set | database | generated in | peak worker RSS | load average (start, end) "
+        "| contents |",
+        "|---|---|---:|---:|---|---|",
     ]
     for run in runs:
         contents = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in run.counts.items())
+        load = ", ".join(str(value) for value in run.load_average)
         lines.append(
             f"| {run.size} | {run.database} | {run.generation_seconds} s | "
-            f"{run.worker_rss_mb} MB | {contents} |"
+            f"{run.worker_rss_mb} MB | {load} | {contents} |"
         )
     lines += ["", "## Targets", ""]
     for target, met, detail in check_targets(runs):
