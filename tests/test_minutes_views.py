@@ -415,3 +415,9 @@ def test_draft_meeting_minutes_are_the_secretariats_only(as_user, app):
     assert as_user(make_user()).get(f"/meetings/{meeting.id}/minutes").status_code == 404
     assert as_user(secretariat).get(f"/meetings/{meeting.id}/minutes").status_code == 200
     assert isinstance(meeting, Meeting)
+
+
+def test_meeting_page_links_to_its_minutes_and_its_items_proposals(as_user, held):
+    page = as_user(held.directors[0]).get(f"/meetings/{held.meeting.id}").get_data(as_text=True)
+    assert f'href="/meetings/{held.meeting.id}/minutes"' in page
+    assert f'href="/proposals/{held.decision.proposal_id}"' in page
