@@ -31,7 +31,9 @@ DEMO_DIRECTORS = 13  # the demo's directors are electors of every round, at ever
 
 
 def _open_rounds() -> list:
-    """Open rounds, the largest electorate and the most answers first."""
+    """Open rounds: those held at a meeting first (as the demo's are, so that the consensus
+    map is the same kind of page at every size), the largest electorate and the most
+    answers first."""
     answered = (
         select(Ballot.round_id, func.count(Ballot.id).label("n"))
         .group_by(Ballot.round_id)
@@ -55,7 +57,12 @@ def _open_rounds() -> list:
         .join(electors, electors.c.round_id == Round.id)
         .outerjoin(answered, answered.c.round_id == Round.id)
         .where(Round.status == RoundStatus.OPEN)
-        .order_by(electors.c.n.desc(), func.coalesce(answered.c.n, 0).desc(), Round.id)
+        .order_by(
+            Round.meeting_id.is_(None),
+            electors.c.n.desc(),
+            func.coalesce(answered.c.n, 0).desc(),
+            Round.id,
+        )
     ).all()
 
 
