@@ -186,3 +186,38 @@ def _html_escape(text):
     import html as html_module
 
     return html_module.escape(text, quote=False)
+
+
+def test_template_messages_escape_their_values_and_follow_a_forced_language(app, network):
+    """The templates' gettext is looked up once per request, yet a forced language (the
+    minutes are written in the meeting's language) is seen at once, and undone after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Language') }} · {{ _('%(name)s is recorded, 100 %%', name=who) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        app.preprocess_request()
+        assert render_template_string("{{ _('Language') }}") == "Langue"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Language') }}") == "Language"
+        page = render_template_string(template, who="<b>CE3M</b>")
+    assert page == "Langue · &lt;b&gt;CE3M&lt;/b&gt; is recorded, 100 %"
+
+
+def test_dates_keep_the_language_and_zone_they_are_shown_in(app, network):
+    """Formatted dates are remembered per language and time zone, never across them."""
+    from datetime import datetime
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    moment = datetime(2025, 12, 16, 9, 0)  # UTC: 10:00 in Casablanca that day
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        app.preprocess_request()
+        french = render_template_string("{{ moment | datetime('long') }}", moment=moment)
+        with force_locale("en"):
+            english = render_template_string("{{ moment | datetime('long') }}", moment=moment)
+        again = render_template_string("{{ moment | datetime('long') }}", moment=moment)
+    assert "décembre" in french and "10:00" in french
+    assert "December" in english
+    assert again == french
