@@ -8,13 +8,17 @@ from pathlib import Path
 from flask import Flask, g
 
 from planner.config import DefaultConfig
-from planner.extensions import babel, csrf, db, login_manager, migrate
+from planner.extensions import babel, csrf, db, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the application: defaults, then instance/config.py and the environment, then `config`."""
+def create_app(config: dict | None = None, *, serving: bool = False) -> Flask:
+    """Build the application: defaults, then instance/config.py and the environment, then `config`.
+
+    `serving=True` (wsgi.py, what gunicorn loads) leaves out the command-line commands and
+    the migrations, which a web worker never runs: Alembic alone is 11 MB in each worker.
+    """
     instance_path = os.environ.get("PLANNER_INSTANCE_PATH", str(ROOT / "instance"))
     app = Flask(
         __name__,
@@ -32,6 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
             Path(app.instance_path) / "planner.sqlite3"
         )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file has no connection to lose: skip the liveness check at each checkout.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: see README, section Deployment.")
 
@@ -39,11 +49,11 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
-    from planner.cli import register_cli
-
-    register_cli(app)
     from planner import benchmark
 
+    if not serving:
+        _init_commands(app)
+        benchmark.register_cli(app)
     benchmark.init_app(app)
     logging.basicConfig(level=logging.INFO)
     return app
@@ -80,7 +90,7 @@ def database_url(url: str) -> str:
 
 def _init_extensions(app: Flask) -> None:
     from planner.core.database import configure_engine
-    from planner.core.i18n import select_locale, select_timezone
+    from planner.core.i18n import install_template_gettext, select_locale, select_timezone
 
     app.config.setdefault("NETWORK_TIMEZONE", "Africa/Casablanca")
     # Behind HTTPS the Referer check needs the header, which Referrer-Policy no-referrer
@@ -89,8 +99,6 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
-                     render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -98,6 +106,7 @@ def _init_extensions(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -110,6 +119,15 @@ def _init_extensions(app: Flask) -> None:
     init_security(app)  # first: it decides how the request's transaction begins
     init_sessions(app)
     register_error_handlers(app)
+
+
+def _init_commands(app: Flask) -> None:
+    from flask_migrate import Migrate
+
+    from planner.cli import register_cli
+
+    Migrate(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    register_cli(app)
 
 
 def _register_blueprints(app: Flask) -> None:

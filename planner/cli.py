@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask_migrate import upgrade
 
 from planner.core.database import analyze
 from planner.core.rules import RuleError
@@ -19,6 +18,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--demo/--no-demo", default=True, help="Load the demo network if empty.")
     def init_db(demo: bool) -> None:
         """Create or upgrade the tables through migrations; load the demo into an empty database."""
+        from flask_migrate import upgrade
+
         from planner.demo import database_is_empty, load_demo
 
         upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")

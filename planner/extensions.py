@@ -1,8 +1,10 @@
-"""Flask extensions, created unbound and attached in create_app()."""
+"""Flask extensions, created unbound and attached in create_app().
+
+Flask-Migrate (and Alembic, 11 MB) is attached only where commands run: see create_app().
+"""
 
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -23,7 +25,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()

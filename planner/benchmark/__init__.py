@@ -1,6 +1,6 @@
 """The benchmark: seeded data sets, the hello-world ceiling and the runner behind `make bench`.
 
-`init_app` registers the `bench-data` command and, only when PLANNER_BENCH_QUERY_COUNT=1 is
+`register_cli` adds the `bench-data` command; `init_app` installs, only when PLANNER_BENCH_QUERY_COUNT=1 is
 in the environment (the benchmark's own server), a counter that answers each request with
 the number of SQL statements it ran in an `X-Query-Count` header.
 """
@@ -19,7 +19,6 @@ NOT_QUERIES = ("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA", "COMMIT", "ROLLBACK")
 
 
 def init_app(app: Flask) -> None:
-    register_cli(app)
     if os.environ.get("PLANNER_BENCH_QUERY_COUNT") == "1":
         install_query_counter(app)
 
