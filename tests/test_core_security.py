@@ -1,6 +1,7 @@
 """Security baseline every response carries, and the safety nets behind every page."""
 
 import sqlite3
+import time
 
 import pytest
 from flask import abort
@@ -10,7 +11,7 @@ from planner import create_app
 from planner.core.permissions import public
 from planner.extensions import db
 from planner.members.models import Member
-from tests.conftest import base_config, post
+from tests.conftest import base_config, csrf_token, post
 from tests.factories import make_member, make_user
 
 
@@ -174,3 +175,22 @@ def test_sqlite_write_requests_take_the_lock_at_begin(app, backend):
     finally:
         db.session.rollback()
         write_intent.reset(token)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_refused_form_does_not_wait_for_the_write_lock(app, backend, as_user, network):
+    """Signing in and checking the permission only read: while another writer holds SQLite's
+    lock, a form the person may not send is refused at once (403), not queued behind it."""
+    client = as_user(make_user(role="observer"))
+    token = csrf_token(client, "/")
+    other = sqlite3.connect(db.engine.url.database, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        response = client.post("/meetings/new", data={"csrf_token": token, "title": "x"})
+        waited = time.monotonic() - started
+    finally:
+        other.rollback()
+        other.close()
+    assert response.status_code == 403
+    assert waited < 5  # the busy timeout is 10 s

@@ -7,9 +7,28 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 # Read-only requests begin deferred transactions so readers never wait on writers;
-# everything else (forms, CLI) takes the write lock at BEGIN and queues on busy_timeout
-# instead of failing half-way with "database is locked".
+# everything else (a form's view, the CLI) takes the write lock at BEGIN and queues on
+# busy_timeout instead of failing half-way with "database is locked".
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+
+def start_writing(session) -> None:
+    """From here on the request writes (a form's view is about to run, its permission checked).
+
+    The signed-in user and the network were loaded in a read transaction: end it, keeping
+    those objects as they were read, so that the next statement begins the write
+    transaction (BEGIN IMMEDIATE on SQLite, which queues for the lock). Writers then hold
+    the lock for the view's own work only, not for the session's and the account's look-ups,
+    and a refused form never waits for it.
+    """
+    write_intent.set(True)
+    if session.in_transaction():
+        keep = session.expire_on_commit
+        session.expire_on_commit = False
+        try:
+            session.commit()  # nothing was written: this only ends the read
+        finally:
+            session.expire_on_commit = keep
 
 
 def configure_engine(engine: Engine) -> None:

@@ -9,10 +9,12 @@ predicates too, called by the view once the objects are loaded.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
-from planner.extensions import login_manager
+from planner.core.database import start_writing
+from planner.core.security import SAFE_METHODS
+from planner.extensions import db, login_manager
 
 Predicate = Callable[[object], bool]
 
@@ -98,6 +100,8 @@ def allow(predicate: Predicate):
                 return login_manager.unauthorized()
             if not predicate(current_user):
                 abort(403)
+            if request.method not in SAFE_METHODS:
+                start_writing(db.session())
             return view(*args, **kwargs)
 
         wrapped.permission = predicate

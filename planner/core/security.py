@@ -57,7 +57,7 @@ def init_security(app: Flask) -> None:
 
     @app.before_request
     def _before() -> None:
-        write_intent.set(request.method not in SAFE_METHODS)
+        write_intent.set(False)  # until a form's view starts writing (core/permissions.py)
         if request.method not in SAFE_METHODS:
             origin = request.headers.get("Origin")
             if origin and origin != "null" and urlsplit(origin).netloc != request.host:
