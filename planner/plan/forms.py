@@ -1,5 +1,6 @@
 """Forms of the action plan: filters, strategy, action items, updates, milestones, funding."""
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -14,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from planner.core.forms import Form, choices
+from planner.core.i18n import request_translations
 from planner.plan.models import ActionStatus, FundingStatus, Horizon
 
 
@@ -73,6 +75,33 @@ SORT_LABELS = {
 }
 
 
+LABELS = {"status": STATUS_LABELS, "horizon": HORIZON_LABELS,
+          "funding_status": FUNDING_STATUS_LABELS, "flag": FLAG_LABELS, "sort": SORT_LABELS}
+
+
+def translated_labels() -> dict[str, dict]:
+    """LABELS in this request's language, as plain text, translated once per request (and
+    per forced locale): a lazy label is translated anew each time a page shows it, twice
+    per option of a select, and a page shows a status per row."""
+    translations = request_translations()
+    found = g.get("_plan_labels")
+    if found is None or found[0] is not translations:
+        found = g._plan_labels = (translations, {
+            kind: {key: str(label) for key, label in labels.items()}
+            for kind, labels in LABELS.items()})
+    return found[1]
+
+
+class Labels:
+    """The templates' `plan_labels.status[...]` (and horizon, funding_status, flag, sort)."""
+
+    def __getattr__(self, kind: str) -> dict:
+        try:
+            return translated_labels()[kind]
+        except KeyError:
+            raise AttributeError(kind) from None
+
+
 def _enum_pairs(labels: dict, blank=None) -> list[tuple]:
     pairs = [(member.value, label) for member, label in labels.items()]
     return [("", blank), *pairs] if blank is not None else pairs
@@ -100,17 +129,20 @@ class ActionFilterForm(Form):
 
     def __init__(self, *args, axes=(), objectives=(), owners=(), sources=(), **kwargs):
         super().__init__(*args, **kwargs)
-        everything = _l("All")
+        # The options' labels as plain text, translated once (see translated_labels).
+        labels = translated_labels()
+        everything = str(_l("All"))
         self.axis.choices = choices([("", everything), *axes])
         self.objective.choices = choices([("", everything), *objectives])
-        self.horizon.choices = _enum_choices(HORIZON_LABELS, everything)
+        self.horizon.choices = _enum_choices(labels["horizon"], everything)
         self.owner.choices = choices([("", everything), *owners])
-        self.status.choices = _enum_choices(STATUS_LABELS, everything)
+        self.status.choices = _enum_choices(labels["status"], everything)
         self.funding.choices = choices([("", everything), *sources,
-                                        ("0", _l("No funding source"))])
+                                        ("0", str(_l("No funding source")))])
         self.funding_status.choices = choices([
-            *_enum_pairs(FUNDING_STATUS_LABELS, everything), ("none", _l("Not set"))])
-        self.flag.choices = choices([("", everything), *FLAG_LABELS.items()])
+            *_enum_pairs(labels["funding_status"], everything), ("none", str(_l("Not set")))])
+        self.flag.choices = choices([("", everything), *labels["flag"].items()])
+        self.sort.choices = choices(list(labels["sort"].items()))
 
 
 class ActionForm(Form):

@@ -349,35 +349,90 @@ class Progress:
         return self.weighted is not None
 
 
+@dataclass(frozen=True, slots=True)
+class AxisItem:
+    """What the strategy tree, the filters and the lists show of an axis."""
+
+    id: int
+    position: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveItem:
+    """What the strategy tree, the filters and the lists show of an objective."""
+
+    id: int
+    axis_id: int
+    axis_position: int
+    position: int
+    title: str
+    horizon: Horizon
+
+
+@dataclass
+class StrategyOutline:
+    """The axes and objectives, in the tree's order, from one query: the strategy tree and
+    the filters' axis and objective choices both read them."""
+
+    axes: list[AxisItem]
+    objectives: list[ObjectiveItem]
+
+    def axis_choices(self) -> list[tuple[str, str]]:
+        return [(str(axis.id), f"{axis.position}. {axis.title}") for axis in self.axes]
+
+    def objective_choices(self) -> list[tuple[str, str]]:
+        """As `objective_choices()`: by axis position, objective position and id."""
+        ordered = sorted(self.objectives, key=lambda o: (o.axis_position, o.position, o.id))
+        return [(str(o.id), f"{o.axis_position}.{o.position} {o.title}") for o in ordered]
+
+
+def strategy_outline() -> StrategyOutline:
+    """Axes with their objectives (axes without any included), one query of a few columns."""
+    rows = db.session.execute(
+        select(StrategicAxis.id, StrategicAxis.position, StrategicAxis.title,
+               Objective.id, Objective.position, Objective.title, Objective.horizon)
+        .outerjoin(Objective, Objective.axis_id == StrategicAxis.id)
+        .order_by(StrategicAxis.position, StrategicAxis.id, Objective.position, Objective.id)
+    )
+    axes: list[AxisItem] = []
+    objectives: list[ObjectiveItem] = []
+    for axis_id, axis_position, axis_title, objective_id, position, title, horizon in rows:
+        if not axes or axes[-1].id != axis_id:
+            axes.append(AxisItem(axis_id, axis_position, axis_title))
+        if objective_id is not None:
+            objectives.append(ObjectiveItem(objective_id, axis_id, axis_position, position,
+                                            title, horizon))
+    return StrategyOutline(axes, objectives)
+
+
 @dataclass
 class ObjectiveNode:
-    objective: Objective
+    objective: ObjectiveItem
     progress: Progress
 
 
 @dataclass
 class AxisNode:
-    axis: StrategicAxis
+    axis: AxisItem
     progress: Progress
     objectives: list[ObjectiveNode] = field(default_factory=list)
 
 
-def strategy_tree() -> list[AxisNode]:
-    """Axes → objectives (with indicators), each with its progress: four queries."""
-    axes = list(db.session.scalars(
-        select(StrategicAxis)
-        .options(selectinload(StrategicAxis.objectives).selectinload(Objective.indicators))
-        .order_by(StrategicAxis.position, StrategicAxis.id)
-    ))
+def strategy_tree(outline: StrategyOutline | None = None) -> list[AxisNode]:
+    """Axes → objectives, each with its progress: two queries (one if the outline is given)."""
+    outline = outline or strategy_outline()
     by_objective = _figures(ActionItem.objective_id)
+    nodes: dict[int, list[ObjectiveNode]] = defaultdict(list)
+    for objective in outline.objectives:
+        nodes[objective.axis_id].append(
+            ObjectiveNode(objective, by_objective.get(objective.id, Progress())))
     tree = []
-    for axis in axes:
-        nodes = [ObjectiveNode(objective, by_objective.get(objective.id, Progress()))
-                 for objective in axis.objectives]
+    for axis in outline.axes:
         total = Progress()
-        for node in nodes:
+        for node in nodes[axis.id]:
             total.add(node.progress)
-        tree.append(AxisNode(axis=axis, progress=total, objectives=nodes))
+        tree.append(AxisNode(axis=axis, progress=total, objectives=nodes[axis.id]))
     return tree
 
 

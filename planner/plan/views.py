@@ -32,19 +32,17 @@ from planner.plan import exports, queries, rules
 from planner.plan import timeline as timeline_layout
 from planner.plan.dates import local_today
 from planner.plan.forms import (
-    FLAG_LABELS,
-    FUNDING_STATUS_LABELS,
-    HORIZON_LABELS,
-    STATUS_LABELS,
     ActionFilterForm,
     ActionForm,
     AxisForm,
     FundingSourceForm,
     HorizonsForm,
     IndicatorForm,
+    Labels,
     MilestoneForm,
     ObjectiveForm,
     ProgressUpdateForm,
+    translated_labels,
 )
 from planner.plan.models import (
     ActionItem,
@@ -72,12 +70,14 @@ def _version(form) -> int | None:
 # --- the plan for everyone --------------------------------------------------------------------
 
 
-def _filters() -> tuple[ActionFilterForm, queries.ActionFilters, bool]:
+def _filters(outline: queries.StrategyOutline | None = None,
+             ) -> tuple[ActionFilterForm, queries.ActionFilters, bool]:
     """The filters of the address; an invalid one is dropped and shown with its message."""
+    outline = outline or queries.strategy_outline()
     form = ActionFilterForm(
         formdata=request.args,
-        axes=queries.axis_choices(),
-        objectives=queries.objective_choices(),
+        axes=outline.axis_choices(),
+        objectives=outline.objective_choices(),
         owners=queries.owner_choices(_("Secretariat"), active_only=False),
         sources=queries.funding_choices(),
     )
@@ -95,9 +95,10 @@ def _filters() -> tuple[ActionFilterForm, queries.ActionFilters, bool]:
 @bp.route("/")
 @allow(signed_in)
 def index():
-    form, filters, valid = _filters()
+    outline = queries.strategy_outline()
+    form, filters, valid = _filters(outline)
     page = queries.action_page(filters, request.args.get("page", 1, type=int))
-    tree = queries.strategy_tree()
+    tree = queries.strategy_tree(outline)
     grouped = queries.group_by_objective(page.rows) if filters.sort == "tree" else None
     return render_template(
         "plan/index.html", form=form, filters=filters, page=page, tree=tree, grouped=grouped,
@@ -686,8 +687,7 @@ def register_template_globals(app) -> None:
         plan_decision_actions=queries.decision_actions,
         plan_can=plan_permissions,
         plan_today=local_today,
-        plan_labels={"status": STATUS_LABELS, "horizon": HORIZON_LABELS,
-                     "funding_status": FUNDING_STATUS_LABELS, "flag": FLAG_LABELS},
+        plan_labels=Labels(),
         plan_status=ActionStatus,
         plan_horizon_label=horizon_label,
         plan_horizon_years=horizon_years,
@@ -716,5 +716,6 @@ def horizon_years(horizon) -> str:
 
 def horizon_label(horizon) -> str:
     years = horizon_years(horizon)
-    label = str(HORIZON_LABELS[Horizon(horizon.value if hasattr(horizon, "value") else horizon)])
+    label = translated_labels()["horizon"][
+        Horizon(horizon.value if hasattr(horizon, "value") else horizon)]
     return f"{label} ({years})" if years else label
