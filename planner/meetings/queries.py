@@ -4,7 +4,7 @@ planned times of the agenda, the quorum, the live session's state."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner.core.time import utcnow
@@ -84,17 +84,18 @@ def meeting_with_agenda(meeting_id: int) -> Meeting | None:
 
 
 def next_meeting(user) -> Meeting | None:
-    """The meeting in session, or else the next one not yet closed, with its agenda."""
-    meeting_id = db.session.scalar(
-        _visible(select(Meeting.id).where(Meeting.status.in_(OPEN_STATUSES)), user)
+    """The meeting in session, or else the next one not yet closed, with its agenda items
+    (not their presenters or documents: the home page lists times and titles). One query."""
+    return db.session.scalar(
+        _visible(select(Meeting).where(Meeting.status.in_(OPEN_STATUSES)), user)
         .order_by(
             case((Meeting.status == MeetingStatus.IN_SESSION, 0), else_=1),
             case((Meeting.ends_at >= utcnow(), 0), else_=1),
             Meeting.starts_at,
         )
         .limit(1)
+        .options(joinedload(Meeting.items))
     )
-    return meeting_with_agenda(meeting_id) if meeting_id is not None else None
 
 
 def item_with_meeting(item_id: int) -> AgendaItem | None:
@@ -191,26 +192,37 @@ def attendance_by_member(meeting_id: int) -> dict[int, Attendance]:
     return {row.member_id: row for row in rows}
 
 
-def quorum_state(meeting: Meeting, network: Network | None = None) -> QuorumState:
-    """Members present or represented against the network's rule (strictly more than N %)."""
-    network = network or current_network()
-    row = db.session.execute(
+def _attendance_counts(meeting_id: int, *more):
+    """(active members, present, represented, recorded, *more): one scan of the members."""
+    return db.session.execute(
         select(
             func.count(Member.id),
             func.count(case((Attendance.status == AttendanceStatus.PRESENT, 1))),
             func.count(case((Attendance.status == AttendanceStatus.REPRESENTED, 1))),
+            func.count(Attendance.id),
+            *more,
         )
         .select_from(Member)
         .outerjoin(
             Attendance,
-            (Attendance.member_id == Member.id) & (Attendance.meeting_id == meeting.id),
+            (Attendance.member_id == Member.id) & (Attendance.meeting_id == meeting_id),
         )
         .where(Member.is_active.is_(True))
     ).one()
-    electorate, present, represented = row
+
+
+def _quorum(electorate: int, present: int, represented: int, network: Network | None
+            ) -> QuorumState:
     percent = network.quorum_percent if network else 50
     needed = network.quorum_needed(electorate) if network else electorate // 2 + 1
     return QuorumState(electorate, present, represented, needed, percent)
+
+
+def quorum_state(meeting: Meeting, network: Network | None = None) -> QuorumState:
+    """Members present or represented against the network's rule (strictly more than N %)."""
+    network = network or current_network()
+    electorate, present, represented, _recorded = _attendance_counts(meeting.id)
+    return _quorum(electorate, present, represented, network)
 
 
 def proxy_holder_id(meeting_id: int, member_id: int) -> int | None:
@@ -280,6 +292,16 @@ class AttendanceOverview:
 
     lines: list[AttendanceLine]
     not_recorded: int  # active members without a line in `lines`
+    electorate: int = 0  # active members
+    present: int = 0  # active members present, and represented, at the meeting
+    represented: int = 0
+
+
+def quorum_of(overview: AttendanceOverview, network: Network | None = None) -> QuorumState:
+    """The quorum from the counts an attendance overview made (no query of its own): the
+    same figures as quorum_state()."""
+    network = network or current_network()
+    return _quorum(overview.electorate, overview.present, overview.represented, network)
 
 
 def attendance_overview(meeting: Meeting, limit: int = SHEET_LIMIT) -> AttendanceOverview:
@@ -300,9 +322,17 @@ def attendance_overview(meeting: Meeting, limit: int = SHEET_LIMIT) -> Attendanc
         .order_by(Member.short_name)
     ))
     holds: dict[int, list[Member]] = {}
+    present = represented = 0
     for row in rows:
-        if row.proxy_holder_id is not None and row.member.is_active:
+        if not row.member.is_active:
+            continue
+        if row.status is AttendanceStatus.PRESENT:
+            present += 1
+        elif row.status is AttendanceStatus.REPRESENTED:
+            represented += 1
+        if row.proxy_holder_id is not None:
             holds.setdefault(row.proxy_holder_id, []).append(row.member)
+    counts = {"electorate": active, "present": present, "represented": represented}
     if len(members) <= limit:  # a small network: every member, recorded or not
         by_member = {row.member_id: row for row in rows}
         lines = [
@@ -311,10 +341,10 @@ def attendance_overview(meeting: Meeting, limit: int = SHEET_LIMIT) -> Attendanc
                            holds.get(member.id, []))
             for member in members
         ]
-        return AttendanceOverview(lines, 0)
+        return AttendanceOverview(lines, 0, **counts)
     lines = [AttendanceLine(row.member, row, row.proxy_holder, holds.get(row.member_id, []))
              for row in rows if row.member.is_active]
-    return AttendanceOverview(lines, active - len(lines))
+    return AttendanceOverview(lines, active - len(lines), **counts)
 
 
 # --- agenda suggestions -------------------------------------------------------------------
@@ -416,22 +446,22 @@ class NextMeeting:
 
 
 def next_meeting_summary(user, network: Network | None = None) -> NextMeeting | None:
-    """The next meeting for the home page: its timed agenda, and its readiness."""
+    """The next meeting for the home page: its timed agenda, and its readiness (two queries:
+    the meeting with its items, then its attendance and pending suggestions counted)."""
     meeting = next_meeting(user)
     if meeting is None:
         return None
-    quorum = quorum_state(meeting, network)
-    recorded = db.session.scalar(
-        select(func.count(Attendance.id))
-        .join(Member, Member.id == Attendance.member_id)
-        .where(Attendance.meeting_id == meeting.id, Member.is_active.is_(True))
-    ) or 0
-    pending = 0
-    if user.is_secretariat:
-        pending = db.session.scalar(
-            select(func.count(AgendaSuggestion.id)).where(
-                AgendaSuggestion.meeting_id == meeting.id,
-                AgendaSuggestion.status == SuggestionStatus.PENDING,
-            )
-        ) or 0
-    return NextMeeting(meeting, timed_agenda(meeting), quorum, recorded, pending)
+    network = network or current_network()
+    pending = (
+        select(func.count(AgendaSuggestion.id))
+        .where(
+            AgendaSuggestion.meeting_id == meeting.id,
+            AgendaSuggestion.status == SuggestionStatus.PENDING,
+        )
+        .scalar_subquery()
+        if user.is_secretariat
+        else literal(0)
+    )
+    electorate, present, represented, recorded, pending = _attendance_counts(meeting.id, pending)
+    quorum = _quorum(electorate, present, represented, network)
+    return NextMeeting(meeting, timed_agenda(meeting), quorum, recorded, pending or 0)

@@ -89,12 +89,13 @@ def index():
 @allow(signed_in)
 def show(meeting_id: int):
     meeting = _visible_meeting(queries.meeting_with_agenda(meeting_id))
+    attendance = queries.attendance_overview(meeting)
     return render_template(
         "meetings/show.html",
         meeting=meeting,
         agenda=queries.timed_agenda(meeting),
-        attendance=queries.attendance_overview(meeting),
-        quorum=queries.quorum_state(meeting, g.network),
+        attendance=attendance,
+        quorum=queries.quorum_of(attendance, g.network),
         suggestions=queries.suggestions_for(meeting.id, current_user),
     )
 

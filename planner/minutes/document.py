@@ -7,17 +7,24 @@ from markupsafe import Markup
 from planner.minutes.queries import MinutesRecord
 
 
+def _words(labels: dict) -> dict:
+    """Enum value -> its word in the current language, as Markup like the lazy string it
+    comes from (our catalogues' own words, written out as they are)."""
+    return {key.value: Markup(word) for key, word in labels.items()}  # noqa: S704 - see above
+
+
 def labels() -> dict:
-    """The words the document uses for kinds, rules, outcomes and positions (lazy strings,
-    so they come out in the language the document is rendered in)."""
+    """The words the document uses for kinds, rules, outcomes and positions, translated
+    once into the current language: call it where the document's language is forced (a
+    lazy string would look its translation up again at each of its many uses)."""
     from planner.meetings.forms import kind_labels
     from planner.proposals.forms import outcome_labels, position_labels, rule_short_labels
 
     return {
-        "kind": {k.value: v for k, v in kind_labels().items()},
-        "rule": {k.value: v for k, v in rule_short_labels().items()},
-        "outcome": {k.value: v for k, v in outcome_labels().items()},
-        "position": {k.value: v for k, v in position_labels().items()},
+        "kind": _words(kind_labels()),
+        "rule": _words(rule_short_labels()),
+        "outcome": _words(outcome_labels()),
+        "position": _words(position_labels()),
     }
 
 

@@ -4,16 +4,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from planner.core.listing import Capped
 from planner.extensions import db
 from planner.meetings import queries as meeting_queries
 from planner.meetings.models import AgendaItem, Meeting, MeetingStatus
 from planner.members.models import Network, User
-from planner.minutes.models import ItemNote, Minutes, MinutesComment, MinutesStatus, ShareLink
+from planner.minutes.models import (
+    Erratum,
+    ItemNote,
+    Minutes,
+    MinutesComment,
+    MinutesStatus,
+    ShareLink,
+)
 from planner.plan.models import ActionItem
-from planner.proposals.models import Decision
+from planner.proposals.models import Decision, Proposal
 
 
 @dataclass
@@ -58,39 +66,57 @@ class MinutesRecord:
 
 
 def minutes_of(meeting_id: int) -> Minutes | None:
-    return db.session.scalar(
+    """The minutes with their errata: errata are added to approved minutes only, so the
+    errata are looked up (a second query) only for those."""
+    minutes = db.session.scalar(
         select(Minutes)
         .where(Minutes.meeting_id == meeting_id)
-        .options(selectinload(Minutes.errata), joinedload(Minutes.approval_meeting))
+        .options(joinedload(Minutes.approval_meeting))
     )
+    if minutes is None:
+        return None
+    errata = (
+        list(
+            db.session.scalars(
+                select(Erratum)
+                .where(Erratum.minutes_id == minutes.id)
+                .order_by(Erratum.created_at)
+            )
+        )
+        if minutes.is_locked
+        else []
+    )
+    set_committed_value(minutes, "errata", errata)
+    return minutes
 
 
-def record(meeting: Meeting) -> MinutesRecord:
-    """Everything the minutes show, whatever the number of items, rounds and ballots."""
-    network = meeting_queries.current_network()
+def record(meeting: Meeting, network: Network | None = None) -> MinutesRecord:
+    """Everything the minutes show, whatever the number of items, rounds and ballots
+    (`network`: the request's, when the caller has it; else it is looked up)."""
+    network = network or meeting_queries.current_network()
     attendance = meeting_queries.attendance_overview(meeting)
-    items = list(
-        db.session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting.id)
-            .order_by(AgendaItem.position)
-            .options(joinedload(AgendaItem.presenter_member))
+    records = [
+        ItemRecord(number, item, note)
+        for number, (item, note) in enumerate(
+            db.session.execute(
+                select(AgendaItem, ItemNote)
+                .outerjoin(ItemNote, ItemNote.agenda_item_id == AgendaItem.id)
+                .where(AgendaItem.meeting_id == meeting.id)
+                .order_by(AgendaItem.position)
+                .options(joinedload(AgendaItem.presenter_member))
+            ),
+            1,
         )
-    )
-    notes = {
-        note.agenda_item_id: note
-        for note in db.session.scalars(
-            select(ItemNote).where(ItemNote.agenda_item_id.in_([i.id for i in items]))
-        )
-    }
-    decisions = list(
-        db.session.scalars(
-            select(Decision)
-            .where(Decision.meeting_id == meeting.id)
-            .options(joinedload(Decision.proposal))
-            .order_by(Decision.closed_at, Decision.id)
-        )
-    )
+    ]
+    # Each decision with the agenda item its proposal was put on (the proposal itself is
+    # not shown).
+    decided = db.session.execute(
+        select(Decision, Proposal.agenda_item_id)
+        .join(Proposal, Proposal.id == Decision.proposal_id)
+        .where(Decision.meeting_id == meeting.id)
+        .order_by(Decision.closed_at, Decision.id)
+    ).all()
+    decisions = [decision for decision, _item_id in decided]
     actions = (
         list(
             db.session.scalars(
@@ -103,11 +129,9 @@ def record(meeting: Meeting) -> MinutesRecord:
         if decisions
         else []
     )
-    records = [ItemRecord(n, item, notes.get(item.id)) for n, item in enumerate(items, 1)]
     by_item = {r.item.id: r for r in records}
     decision_item: dict[int, int | None] = {}
-    for decision in decisions:
-        item_id = decision.proposal.agenda_item_id
+    for decision, item_id in decided:
         decision_item[decision.id] = item_id
         if item_id in by_item:
             by_item[item_id].decisions.append(decision)
@@ -121,7 +145,7 @@ def record(meeting: Meeting) -> MinutesRecord:
         minutes=minutes_of(meeting.id),
         attendance=attendance.lines,
         unlisted=attendance.not_recorded,
-        quorum=meeting_queries.quorum_state(meeting, network),
+        quorum=meeting_queries.quorum_of(attendance, network),
         items=records,
         decisions=decisions,
         actions=actions,

@@ -41,17 +41,23 @@ def _meeting(meeting_id: int) -> Meeting:
 
 
 def _page(meeting: Meeting, status: int = 200, **forms):
-    record = queries.record(meeting)
+    record = queries.record(meeting, g.network)
     minutes = record.minutes
     can_comment = (
         minutes is not None
         and minutes.status is MinutesStatus.CIRCULATED
         and (permissions.director(current_user) or secretariat(current_user))
     )
-    comment_form = forms.get("comment_form") or CommentForm()
-    comment_form.item_id.choices = _item_choices(record)
-    approval_form = forms.get("approval_form") or ApprovalForm(approved_on=utcnow().date())
-    approval_form.approval_meeting_id.choices = _approval_meeting_choices(meeting)
+    # Each form is built only when the page shows it (its choices can cost a query).
+    comment_form = approval_form = erratum_form = None
+    if can_comment:
+        comment_form = forms.get("comment_form") or CommentForm()
+        comment_form.item_id.choices = _item_choices(record)
+    if secretariat(current_user) and record.status is MinutesStatus.CIRCULATED:
+        approval_form = forms.get("approval_form") or ApprovalForm(approved_on=utcnow().date())
+        approval_form.approval_meeting_id.choices = _approval_meeting_choices(meeting)
+    if secretariat(current_user) and minutes is not None and minutes.is_locked:
+        erratum_form = forms.get("erratum_form") or ErratumForm()
     show_comments = secretariat(current_user) or permissions.director(current_user)
     return (
         render_template(
@@ -62,7 +68,7 @@ def _page(meeting: Meeting, status: int = 200, **forms):
             can_comment=can_comment,
             comment_form=comment_form,
             approval_form=approval_form,
-            erratum_form=forms.get("erratum_form") or ErratumForm(),
+            erratum_form=erratum_form,
         ),
         status,
     )
@@ -112,7 +118,7 @@ def show(meeting_id: int):
 @allow(signed_in)
 def document(meeting_id: int):
     """The document alone, which the minutes page reloads while notes are being written."""
-    record = queries.record(_meeting(meeting_id))
+    record = queries.record(_meeting(meeting_id), g.network)
     return render_template("minutes/_live_document.html", document=current_document(record))
 
 
@@ -131,7 +137,7 @@ def notes(meeting_id: int):
 
 
 def _notes_page(meeting, failed_item_id=None, failed_form=None, status=200):
-    record = queries.record(meeting)
+    record = queries.record(meeting, g.network)
     forms = {}
     for item_record in record.items:
         if item_record.item.id == failed_item_id:
@@ -235,7 +241,7 @@ def approve(meeting_id: int):
         rules.approve(
             current_user,
             minutes,
-            document_html=str(render_document(queries.record(meeting))),
+            document_html=str(render_document(queries.record(meeting, g.network))),
             basis=ApprovalBasis(form.basis.data),
             approved_on=form.approved_on.data,
             approval_meeting=approval_meeting,
@@ -273,7 +279,7 @@ def add_erratum(meeting_id: int):
 
 
 def _pdf_response(meeting: Meeting) -> Response:
-    record = queries.record(meeting)
+    record = queries.record(meeting, g.network)
     with force_locale(meeting.minutes_language or "fr"):
         html = render_template("minutes/pdf.html", record=record, document=current_document(record))
     filename = f"minutes-{meeting.starts_at:%Y-%m-%d}-{meeting.id}.pdf"
@@ -360,7 +366,7 @@ def _shared_meeting(token: str) -> Meeting:
 @public
 def shared(token: str):
     meeting = _shared_meeting(token)
-    record = queries.record(meeting)
+    record = queries.record(meeting, g.network)
     return render_template(
         "minutes/shared.html", record=record, document=current_document(record), token=token
     )
