@@ -643,19 +643,18 @@ class HomeSummary:
     stale: int
 
 
-def home_summary(member_id: int | None) -> HomeSummary:
-    """The counts of open actions (of one cluster, or of all) and the next five deadlines."""
-    scope = [open_condition()]
-    where = [] if member_id is None else [ActionItem.owner_member_id == member_id]
-    if member_id is not None:
-        scope.append(ActionItem.owner_member_id == member_id)
-    counts = _attention(None, *where).get(None, Attention())
+def home_summary(member_id: int | None, counts: Attention | None = None) -> HomeSummary:
+    """The counts of open actions (of one cluster, or of all) and the next five deadlines;
+    `counts`, when given, are the group's attention counts already read."""
+    if counts is None:
+        where = [] if member_id is None else [ActionItem.owner_member_id == member_id]
+        counts = _attention(None, *where).get(None, Attention())
     upcoming = []
     if member_id is not None:
         upcoming = list(db.session.scalars(
             select(ActionItem)
             .options(joinedload(ActionItem.objective))
-            .where(*scope)
+            .where(open_condition(), ActionItem.owner_member_id == member_id)
             .order_by(ActionItem.due_on, ActionItem.id)
             .limit(5)
         ))
@@ -747,10 +746,22 @@ class HomeCards:
 
 
 def home_cards(user: User) -> HomeCards:
-    """A director sees their cluster's next deadlines; the secretariat, the network's counts."""
+    """A director sees their cluster's next deadlines; the secretariat, the network's counts.
+    A director of the secretariat sees both, from one grouped read of the counts by owner
+    (their cluster's group, and the sum of all groups) instead of two."""
+    if user.member_id is None or not user.is_secretariat:
+        return HomeCards(
+            cluster=home_summary(user.member_id) if user.member_id is not None else None,
+            network=home_summary(None) if user.is_secretariat else None,
+        )
+    by_owner = _attention(ActionItem.owner_member_id)
+    total = Attention()
+    for counts in by_owner.values():
+        for name in ("open", "overdue", "due_soon", "blocked", "stale"):
+            setattr(total, name, getattr(total, name) + getattr(counts, name))
     return HomeCards(
-        cluster=home_summary(user.member_id) if user.member_id is not None else None,
-        network=home_summary(None) if user.is_secretariat else None,
+        cluster=home_summary(user.member_id, by_owner.get(user.member_id, Attention())),
+        network=home_summary(None, total),
     )
 
 
