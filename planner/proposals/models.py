@@ -436,6 +436,12 @@ def _round_is_closed(connection, round_id: int | None) -> bool:
     return statuses[round_id] in (RoundStatus.CLOSED, RoundStatus.CLOSED.value)
 
 
+def remember_locked_round(connection, round_: Round) -> None:
+    """The round was just read under its row lock in this transaction: the guard below takes
+    its status from that read instead of asking again (any change of the round forgets it)."""
+    _round_statuses(connection)[round_.id] = round_.status
+
+
 def _refuse_in_closed_round(_mapper, connection, target) -> None:
     if _round_is_closed(connection, target.round_id):
         raise RuntimeError("This round is closed: its ballots and electorate are frozen.")

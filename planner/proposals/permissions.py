@@ -23,12 +23,24 @@ def represented_by(holder_member_id: int, meeting_id: int | None) -> list[int]:
     )
 
 
-def castable_members(user, round_: Round) -> dict[int, bool]:
-    """member id -> by proxy: the members `user` may answer for in this round.
+def cast_right(user, member_id: int, proxy_holder_id: int | None) -> bool | None:
+    """Whether `user` may answer for `member_id`: None if not, else whether by proxy.
 
     A director answers for their own cluster and for each cluster that gave their cluster its
-    proxy for the round's meeting. The secretariat role alone gives no ballot.
+    proxy for the round's meeting (`proxy_holder_id`: the member holding `member_id`'s proxy
+    for that meeting, None between meetings). The secretariat role alone gives no ballot.
     """
+    if not (user.is_authenticated and user.member_id is not None):
+        return None
+    if member_id == user.member_id:
+        return False
+    if proxy_holder_id is not None and proxy_holder_id == user.member_id:
+        return True
+    return None
+
+
+def castable_members(user, round_: Round) -> dict[int, bool]:
+    """member id -> by proxy: the members `user` may answer for in this round (cast_right)."""
     if not (user.is_authenticated and user.member_id is not None):
         return {}
     allowed = {user.member_id: False}
@@ -38,6 +50,9 @@ def castable_members(user, round_: Round) -> dict[int, bool]:
 
 
 def can_cast_for(user, round_: Round, member_id: int) -> bool:
+    # A director's own cluster needs no look-up of the meeting's proxies.
+    if cast_right(user, member_id, None) is False:
+        return True
     return member_id in castable_members(user, round_)
 
 

@@ -29,6 +29,7 @@ from planner.proposals.models import (
     RoundElector,
     RoundStatus,
 )
+from planner.proposals.permissions import cast_right
 
 # --- small reads the rules use ------------------------------------------------------------
 
@@ -123,20 +124,6 @@ def objections(round_id: int) -> list[Ballot]:
         select(Ballot).where(Ballot.round_id == round_id, Ballot.position == Position.OBJECT)
         .options(joinedload(Ballot.member))
     ))
-
-
-def tally(round_id: int) -> dict[str, int]:
-    """Counts per position (motion) or per option id and "abstain" (choice), from the ballots."""
-    rows = db.session.execute(
-        select(Ballot.position, Ballot.option_id, func.count(Ballot.id))
-        .where(Ballot.round_id == round_id)
-        .group_by(Ballot.position, Ballot.option_id)
-    )
-    counts: dict[str, int] = {}
-    for position, option_id, n in rows:
-        key = str(option_id) if option_id is not None else position.value
-        counts[key] = counts.get(key, 0) + n
-    return counts
 
 
 # --- the proposals index and the decisions list ------------------------------------------------
@@ -289,17 +276,22 @@ def proposal_with_item(proposal_id: int) -> Proposal | None:
     )
 
 
+def proposal_and_round(proposal_id: int, number: int,
+                       with_item: bool = True) -> tuple[Proposal, Round] | None:
+    """A proposal (with its agenda item and meeting, which its page shows) and one of its
+    rounds: one query."""
+    query = (select(Proposal, Round).join(Round, Round.proposal_id == Proposal.id)
+             .where(Proposal.id == proposal_id, Round.number == number))
+    if with_item:
+        query = query.options(joinedload(Proposal.agenda_item).joinedload(AgendaItem.meeting))
+    row = db.session.execute(query).first()
+    return None if row is None else (row[0], row[1])
+
+
 def rounds_of(proposal_id: int) -> list[Round]:
     return list(db.session.scalars(
         select(Round).where(Round.proposal_id == proposal_id).order_by(Round.number)
     ))
-
-
-@dataclass
-class MapRow:
-    member: Member
-    ballot: Ballot | None
-    attendance: Attendance | None
 
 
 @dataclass
@@ -314,7 +306,10 @@ class RoundView:
     proposal: Proposal
     round: Round
     options: list[ProposalOption]
-    rows: list[MapRow]  # one per elector (empty for a secret round)
+    # One page of the electors (none for a secret round), by name: member (short name),
+    # ballot_id (None: no answer), position, option_id, reason, by_proxy, updated_at, cast_by
+    # (full name), attendance (its status at the meeting, or None).
+    rows: list
     tally: dict[str, int]
     electorate: int
     answered: int
@@ -322,7 +317,7 @@ class RoundView:
     result: dr.Result | None  # open round: the outcome if it closed now
     blockers: list[Blocker]
     follow_ups: list[ObjectionFollowUp]
-    history: list[BallotChange]
+    history: list  # the latest changes: at, position, option_id, reason, by_proxy, member, cast_by
     own_ballots: dict[int, Ballot]  # the viewer's castable members' ballots (even if secret)
     castable: dict[int, bool]  # member id -> by proxy
     members_by_id: dict[int, Member]
@@ -353,30 +348,39 @@ HISTORY_LIMIT = 50  # latest changes shown in a round's history
 NAMES_LIMIT = 20  # names a blocker lists ("and N others" beyond)
 
 
-def round_view(proposal: Proposal, round_: Round, viewer, castable: dict[int, bool],
-               page: int = 1) -> RoundView:
+def round_view(proposal: Proposal, round_: Round, viewer, page: int = 1) -> RoundView:
     """Everything the round page shows, in a fixed number of queries whatever the members.
 
-    The outcome and the blockers are computed on every elector's answer (light tuples); the
-    map itself shows one page of MAP_PAGE members, and the history its latest changes."""
-    options = options_of(proposal.id)
-    names = {member_id: name for member_id, name in db.session.execute(
-        select(Member.id, Member.short_name).join(RoundElector, RoundElector.member_id == Member.id)
-        .where(RoundElector.round_id == round_.id).order_by(Member.short_name)
-    )}
+    One query reads every elector's answer and attendance (light tuples): the outcome, the
+    blockers, the quorum and the members the viewer may answer for (cast_right) come from it,
+    and the map shows one page of MAP_PAGE of its rows; the history its latest changes."""
+    options = options_of(proposal.id) if proposal.is_choice else []  # a motion has none
+    electors = db.session.execute(
+        select(Member.id, Member.short_name.label("member"), Ballot.id.label("ballot_id"),
+               Ballot.position, Ballot.option_id, Ballot.reason, Ballot.by_proxy,
+               Ballot.updated_at, User.full_name.label("cast_by"),
+               Attendance.status.label("attendance"), Attendance.proxy_holder_id)
+        .join(RoundElector, RoundElector.member_id == Member.id)
+        .outerjoin(Ballot, and_(Ballot.round_id == RoundElector.round_id,
+                                Ballot.member_id == Member.id))
+        .outerjoin(User, User.id == Ballot.cast_by_id)
+        .outerjoin(Attendance, and_(Attendance.meeting_id == round_.meeting_id,
+                                    Attendance.member_id == Member.id))
+        .where(RoundElector.round_id == round_.id)
+        .order_by(Member.short_name, Member.id)
+    ).all()
+    names = {row.id: row.member for row in electors}
     answers = {
-        member_id: option_id if option_id is not None else position.value
-        for member_id, position, option_id in db.session.execute(
-            select(Ballot.member_id, Ballot.position, Ballot.option_id)
-            .where(Ballot.round_id == round_.id))
+        row.id: row.option_id if row.option_id is not None else row.position.value
+        for row in electors if row.ballot_id is not None
     }
-    counts = tally(round_.id)
+    counts: dict[str, int] = {}  # per position (motion) or per option id and "abstain" (choice)
+    for answer in answers.values():
+        counts[str(answer)] = counts.get(str(answer), 0) + 1
     present = None
     if round_.meeting_id is not None:
-        present = set(db.session.scalars(
-            select(Attendance.member_id).where(
-                Attendance.meeting_id == round_.meeting_id,
-                Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED]))))
+        counted = (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)
+        present = {row.id for row in electors if row.attendance in counted}
     decision = None
     if round_.status is RoundStatus.CLOSED:
         decision = db.session.scalar(
@@ -387,58 +391,55 @@ def round_view(proposal: Proposal, round_: Round, viewer, castable: dict[int, bo
     tracked = follow_ups(round_.id) if not secret else []
     history = Capped()
     if not secret and round_.status is not RoundStatus.DRAFT:
-        changes = (select(BallotChange).where(BallotChange.round_id == round_.id)
-                   .options(joinedload(BallotChange.member), joinedload(BallotChange.cast_by))
-                   .order_by(BallotChange.at.desc(), BallotChange.id.desc()))
-        total = db.session.scalar(
-            select(func.count(BallotChange.id)).where(BallotChange.round_id == round_.id))
-        history = Capped(db.session.scalars(changes.limit(HISTORY_LIMIT)), total or 0)
+        changes = db.session.execute(
+            select(BallotChange.at, BallotChange.position, BallotChange.option_id,
+                   BallotChange.reason, BallotChange.by_proxy,
+                   Member.short_name.label("member"), User.full_name.label("cast_by"),
+                   func.count().over().label("total"))
+            .join(Member, Member.id == BallotChange.member_id)
+            .join(User, User.id == BallotChange.cast_by_id)
+            .where(BallotChange.round_id == round_.id)
+            .order_by(BallotChange.at.desc(), BallotChange.id.desc())
+            .limit(HISTORY_LIMIT)
+        ).all()
+        history = Capped(changes, changes[0].total if changes else 0)
     needed = dr.quorum_needed(len(names), round_.quorum_percent or 50)
     result = None
     blockers: list[Blocker] = []
+    castable: dict[int, bool] = {}
     if round_.status is RoundStatus.OPEN:
         result = dr.decide(
             proposal.rule.value, names.keys(), answers,
             needed=needed, present=present, is_choice=proposal.is_choice,
         )
         blockers = _blockers(proposal, result, len(names), names, options, secret)
+        for row in electors:
+            by_proxy = cast_right(viewer, row.id, row.proxy_holder_id)
+            if by_proxy is not None:
+                castable[row.id] = by_proxy
     participants = (result.participants if result is not None else
                     len(names.keys() & present) if present is not None else len(answers))
     pages = max(1, -(-len(names) // MAP_PAGE))
     page = min(max(page, 1), pages)
-    rows = [] if secret else _map_rows(round_, page)
-    mine = [m for m in castable if m in names]
+    rows = [] if secret else electors[(page - 1) * MAP_PAGE:page * MAP_PAGE]
     own_ballots, members_by_id = {}, {}
-    if mine:
-        own_ballots = {b.member_id: b for b in db.session.scalars(
-            select(Ballot).where(Ballot.round_id == round_.id, Ballot.member_id.in_(mine)))}
-        members_by_id = {m.id: m for m in db.session.scalars(
-            select(Member).where(Member.id.in_(mine)))}
+    if castable:
+        for member, ballot in db.session.execute(
+            select(Member, Ballot)
+            .outerjoin(Ballot, and_(Ballot.round_id == round_.id, Ballot.member_id == Member.id))
+            .where(Member.id.in_(castable))
+        ):
+            members_by_id[member.id] = member
+            if ballot is not None:
+                own_ballots[member.id] = ballot
     return RoundView(
         proposal=proposal, round=round_, options=options, rows=rows, tally=counts,
         electorate=len(names), answered=len(answers), decision=decision, result=result,
         blockers=blockers, follow_ups=tracked, history=history,
-        own_ballots=own_ballots,
-        castable={m: proxy for m, proxy in castable.items() if m in names},
+        own_ballots=own_ballots, castable=castable,
         members_by_id=members_by_id, quorum_needed=needed,
         participants=participants, page=page, pages=pages,
     )
-
-
-def _map_rows(round_: Round, page: int) -> list[MapRow]:
-    """One page of the consensus map: the electors by name, their ballot and attendance."""
-    rows = db.session.execute(
-        select(Member, Ballot, Attendance)
-        .join(RoundElector, RoundElector.member_id == Member.id)
-        .outerjoin(Ballot, and_(Ballot.round_id == round_.id, Ballot.member_id == Member.id))
-        .outerjoin(Attendance, and_(Attendance.meeting_id == round_.meeting_id,
-                                    Attendance.member_id == Member.id))
-        .where(RoundElector.round_id == round_.id)
-        .options(joinedload(Ballot.cast_by))
-        .order_by(Member.short_name, Member.id)
-        .offset((page - 1) * MAP_PAGE).limit(MAP_PAGE)
-    )
-    return [MapRow(member, ballot, attendance) for member, ballot, attendance in rows]
 
 
 def _blockers(proposal, result: dr.Result, electorate: int, names: dict[int, str],

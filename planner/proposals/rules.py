@@ -13,7 +13,14 @@ from planner.core.permissions import secretariat
 from planner.core.rules import RuleError
 from planner.core.time import utcnow
 from planner.extensions import db
-from planner.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingStatus
+from planner.meetings.models import (
+    AgendaItem,
+    AgendaItemKind,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+)
 from planner.members.models import Member, Network, User
 from planner.proposals import decision_rules as dr
 from planner.proposals import queries
@@ -34,8 +41,9 @@ from planner.proposals.models import (
     Round,
     RoundElector,
     RoundStatus,
+    remember_locked_round,
 )
-from planner.proposals.permissions import can_update_follow_up, castable_members
+from planner.proposals.permissions import can_update_follow_up, cast_right
 
 REASON_MAX = 4000
 LABEL_MAX = 200
@@ -57,6 +65,26 @@ def _network() -> Network:
 def _lock(round_: Round) -> None:
     """Reload the round and lock its row, so a cast and a closing never interleave."""
     db.session.refresh(round_, with_for_update=True)
+    remember_locked_round(db.session.connection(), round_)
+
+
+def _lock_for_cast(round_: Round, member_id: int) -> tuple[int | None, Ballot | None, int | None]:
+    """_lock, and in the same query what a cast needs: whether the member is an elector of
+    the round, its ballot, and who holds its proxy for the round's meeting."""
+    elector, ballot, proxy_holder_id = db.session.execute(
+        select(Round, RoundElector.member_id, Ballot, Attendance.proxy_holder_id)
+        .outerjoin(RoundElector, and_(RoundElector.round_id == Round.id,
+                                      RoundElector.member_id == member_id))
+        .outerjoin(Ballot, and_(Ballot.round_id == Round.id, Ballot.member_id == member_id))
+        .outerjoin(Attendance, and_(Attendance.meeting_id == Round.meeting_id,
+                                    Attendance.member_id == member_id,
+                                    Attendance.status == AttendanceStatus.REPRESENTED))
+        .where(Round.id == round_.id)
+        .with_for_update(of=Round)
+        .execution_options(populate_existing=True)
+    ).one()[1:]
+    remember_locked_round(db.session.connection(), round_)
+    return elector, ballot, proxy_holder_id
 
 
 def _clean_lines(lines: list[str], field: str) -> list[str]:
@@ -303,24 +331,16 @@ def cast(
     reason: str = "",
 ) -> Ballot:
     """Give or change `member`'s answer in an open round; every change is kept in the history."""
-    _lock(round_)
+    elector, ballot, proxy_holder_id = _lock_for_cast(round_, member.id)
     now = utcnow()
     _refuse_unless_open(round_, now)
-    allowed = castable_members(actor, round_)
-    if member.id not in allowed:
+    by_proxy = cast_right(actor, member.id, proxy_holder_id)
+    if by_proxy is None:
         raise RuleError(
             _("You can answer only for your own cluster, or for a cluster that gave your "
               "cluster its proxy for this meeting."),
             403,
         )
-    by_proxy = allowed[member.id]
-    # Whether the member is an elector, and its ballot if it has one: one query.
-    elector, ballot = db.session.execute(
-        select(RoundElector.member_id, Ballot)
-        .outerjoin(Ballot, and_(Ballot.round_id == RoundElector.round_id,
-                                Ballot.member_id == RoundElector.member_id))
-        .where(RoundElector.round_id == round_.id, RoundElector.member_id == member.id)
-    ).first() or (None, None)
     if elector is None:
         raise RuleError(
             _("%(member)s was not an active member when this round opened, so it does not "
@@ -331,7 +351,8 @@ def cast(
     reason = (reason or "").strip()
     if proposal.kind is ProposalKind.CHOICE:
         if option_id is not None:
-            if option_id not in {o.id for o in queries.options_of(proposal.id)}:
+            option = db.session.get(ProposalOption, option_id)  # the view loaded the options
+            if option is None or option.proposal_id != proposal.id:
                 raise RuleError(_("Choose one of the options."), field="position")
             position = None
         elif position is not Position.ABSTAIN:
@@ -374,7 +395,8 @@ def cast(
         ballot.by_proxy = by_proxy
         ballot.updated_at = now
         action = "ballot.changed"
-    db.session.flush()
+    if ballot.id is None:
+        db.session.flush()  # the history row needs the new ballot's id
     db.session.add(BallotChange(
         ballot_id=ballot.id, round_id=round_.id, member_id=member.id, position=position,
         option_id=option_id, reason=reason, cast_by_id=actor.id, by_proxy=by_proxy, at=now,

@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from planner.core.database import write_intent
 from planner.core.forms import choices
@@ -17,7 +16,7 @@ from planner.core.permissions import (
     signed_in,
 )
 from planner.core.rules import RuleError
-from planner.core.time import to_utc
+from planner.core.time import to_utc, utcnow
 from planner.core.views import attach_error
 from planner.extensions import db
 from planner.members.models import Member
@@ -46,7 +45,7 @@ from planner.proposals.models import (
     Round,
     RoundStatus,
 )
-from planner.proposals.permissions import can_update_follow_up, castable_members
+from planner.proposals.permissions import can_cast_for, can_update_follow_up
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 decisions_bp = Blueprint("decisions", __name__, url_prefix="/decisions")
@@ -63,16 +62,12 @@ def apply_due_closings(proposal_id: int | None = None) -> None:
     db.session.commit()
 
 
-def _load_round(proposal_id: int, round_number: int) -> tuple[Proposal, Round]:
-    proposal = queries.proposal_with_item(proposal_id)
-    if proposal is None:
+def _load_round(proposal_id: int, round_number: int,
+                with_item: bool = True) -> tuple[Proposal, Round]:
+    found = queries.proposal_and_round(proposal_id, round_number, with_item)
+    if found is None:
         abort(404)
-    round_ = db.session.scalar(
-        select(Round).where(Round.proposal_id == proposal_id, Round.number == round_number)
-    )
-    if round_ is None:
-        abort(404)
-    return proposal, round_
+    return found
 
 
 # --- lists --------------------------------------------------------------------------------
@@ -234,10 +229,10 @@ def _cast_form(proposal: Proposal, options, member_id: int, ballot=None,
     return form
 
 
-def render_round(proposal: Proposal, round_: Round, status: int = 200, **forms):
-    rounds = queries.rounds_of(proposal.id)
-    castable = castable_members(current_user, round_) if round_.is_open else {}
-    view = queries.round_view(proposal, round_, current_user, castable,
+def render_round(proposal: Proposal, round_: Round, status: int = 200,
+                 rounds: list[Round] | None = None, **forms):
+    rounds = rounds if rounds is not None else queries.rounds_of(proposal.id)
+    view = queries.round_view(proposal, round_, current_user,
                               page=request.args.get("page", 1, type=int))
     cast_forms = {
         member_id: forms.get("cast_forms", {}).get(member_id)
@@ -288,27 +283,43 @@ def _round_text(proposal: Proposal, round_: Round) -> str:
     return proposal.text if round_.status is RoundStatus.DRAFT else round_.text
 
 
-@bp.route("/<int:proposal_id>")
-@allow(signed_in)
-def show(proposal_id: int):
-    apply_due_closings(proposal_id)
+def _load_proposal(proposal_id: int) -> tuple[Proposal, list[Round]]:
+    """The proposal and its rounds (two queries), once a round whose deadline passed is closed:
+    a proposal has one round open at most, among the rounds read here."""
     proposal = queries.proposal_with_item(proposal_id)
     if proposal is None:
         abort(404)
-    round_ = queries.current_round(proposal_id)
-    return render_round(proposal, round_)
+    rounds = queries.rounds_of(proposal_id)
+    now = utcnow()
+    if any(r.is_due(now) for r in rounds):
+        apply_due_closings(proposal_id)
+        proposal = queries.proposal_with_item(proposal_id)
+        rounds = queries.rounds_of(proposal_id)
+    return proposal, rounds
+
+
+@bp.route("/<int:proposal_id>")
+@allow(signed_in)
+def show(proposal_id: int):
+    proposal, rounds = _load_proposal(proposal_id)
+    return render_round(proposal, rounds[-1] if rounds else None, rounds=rounds)
 
 
 @bp.route("/<int:proposal_id>/rounds/<int:round_number>")
 @allow(signed_in)
 def round_page(proposal_id: int, round_number: int):
-    apply_due_closings(proposal_id)
-    proposal, round_ = _load_round(proposal_id, round_number)
-    return render_round(proposal, round_)
+    proposal, rounds = _load_proposal(proposal_id)
+    round_ = next((r for r in rounds if r.number == round_number), None)
+    if round_ is None:
+        abort(404)
+    return render_round(proposal, round_, rounds=rounds)
 
 
 def _back(proposal: Proposal, round_: Round, anchor: str = ""):
-    latest = queries.current_round(proposal.id)
+    # A round not closed is its proposal's latest (one unclosed round per proposal, and a new
+    # round follows a closed one): only a closed round needs the look-up.
+    latest = round_ if round_.status is not RoundStatus.CLOSED else queries.current_round(
+        proposal.id)
     if latest is not None and latest.id == round_.id:
         url = url_for("proposals.show", proposal_id=proposal.id)
     else:
@@ -350,10 +361,12 @@ def _parse_answer(value: str) -> tuple[Position | None, int | None]:
           methods=["POST"])
 @allow(director)
 def cast(proposal_id: int, round_number: int, member_id: int):
-    proposal, round_ = _load_round(proposal_id, round_number)
+    # The agenda item is read only if the page is shown again (the answer refused).
+    proposal, round_ = _load_round(proposal_id, round_number, with_item=False)
     member = db.get_or_404(Member, member_id)
-    require(member.id in castable_members(current_user, round_))
-    form = _cast_form(proposal, queries.options_of(proposal.id), member.id, bound=True)
+    require(can_cast_for(current_user, round_, member.id))
+    options = queries.options_of(proposal.id) if proposal.is_choice else []
+    form = _cast_form(proposal, options, member.id, bound=True)
     status = 400
     if form.validate_on_submit():
         position, option_id = _parse_answer(form.position.data)
@@ -365,10 +378,14 @@ def cast(proposal_id: int, round_number: int, member_id: int):
             if not round_.is_open:
                 flash(error.message, "error")  # the form is not shown on a draft or closed round
         else:
+            # What the message and the redirect need is read before the commit expires the
+            # objects: no second transaction follows the write.
+            name, response = member.short_name, _back(proposal, round_, "#answer")
             db.session.commit()
             flash(_("The answer of %(member)s is recorded. You can change it until the round "
-                    "closes.", member=member.short_name), "success")
-            return _back(proposal, round_, "#answer")
+                    "closes.", member=name), "success")
+            return response
+    proposal = queries.proposal_with_item(proposal.id)
     return render_round(proposal, round_, status, cast_forms={member.id: form})
 
 
