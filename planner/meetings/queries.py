@@ -4,8 +4,9 @@ planned times of the agenda, the quorum, the live session's state."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from planner.core.time import utcnow
 from planner.extensions import db
@@ -70,23 +71,24 @@ def meetings_for(user) -> tuple[list[MeetingRow], list[MeetingRow]]:
 
 
 def meeting_with_agenda(meeting_id: int) -> Meeting | None:
-    """The meeting, its items, their presenters and documents: three queries."""
-    return db.session.scalar(
+    """The meeting with its items and their presenters (one joined query), then the items'
+    documents: two queries."""
+    return db.session.execute(
         select(Meeting)
         .where(Meeting.id == meeting_id)
         .options(
-            selectinload(Meeting.items).options(
+            joinedload(Meeting.items).options(
                 joinedload(AgendaItem.presenter_member),
                 selectinload(AgendaItem.documents),
             )
         )
-    )
+    ).unique().scalar_one_or_none()
 
 
 def next_meeting(user) -> Meeting | None:
     """The meeting in session, or else the next one not yet closed, with its agenda items
     (not their presenters or documents: the home page lists times and titles). One query."""
-    return db.session.scalar(
+    return db.session.execute(
         _visible(select(Meeting).where(Meeting.status.in_(OPEN_STATUSES)), user)
         .order_by(
             case((Meeting.status == MeetingStatus.IN_SESSION, 0), else_=1),
@@ -95,7 +97,7 @@ def next_meeting(user) -> Meeting | None:
         )
         .limit(1)
         .options(joinedload(Meeting.items))
-    )
+    ).unique().scalar_one_or_none()
 
 
 def item_with_meeting(item_id: int) -> AgendaItem | None:
@@ -305,46 +307,43 @@ def quorum_of(overview: AttendanceOverview, network: Network | None = None) -> Q
 
 
 def attendance_overview(meeting: Meeting, limit: int = SHEET_LIMIT) -> AttendanceOverview:
-    """Two queries whatever the number of members (the recorded lines come with their
-    member, their proxy holder and who recorded them)."""
+    """One query whatever the number of members: how many members are active, and the
+    active members with their attendance row (its proxy holder and who recorded it), all of
+    them while there are at most `limit`, else only the recorded ones."""
+    active = select(func.count(Member.id).label("n")).where(Member.is_active.is_(True)).subquery()
+    of_meeting = (Attendance.member_id == Member.id) & (Attendance.meeting_id == meeting.id)
+    listed = Member.is_active.is_(True) & or_(
+        active.c.n <= limit, select(Attendance.id).where(of_meeting).correlate(Member).exists()
+    )
+    # The count is the left side, so that its row comes back even when no member is listed.
     found = db.session.execute(
-        select(Member, func.count().over())
-        .where(Member.is_active.is_(True)).order_by(Member.short_name).limit(limit + 1)
-    ).all()
-    members = [member for member, _count in found]
-    active = found[0][1] if found else 0
-    rows = list(db.session.scalars(
-        select(Attendance)
-        .where(Attendance.meeting_id == meeting.id)
-        .join(Member, Member.id == Attendance.member_id)
-        .options(joinedload(Attendance.member), joinedload(Attendance.proxy_holder),
-                 joinedload(Attendance.signed_in_by))
+        select(active.c.n, Member, Attendance)
+        .select_from(active)
+        .outerjoin(Member, listed)
+        .outerjoin(Attendance, of_meeting)
+        .options(joinedload(Attendance.proxy_holder), joinedload(Attendance.signed_in_by))
         .order_by(Member.short_name)
-    ))
+    ).all()
+    electorate = found[0][0]
+    found = [(member, row) for _n, member, row in found if member is not None]
     holds: dict[int, list[Member]] = {}
     present = represented = 0
-    for row in rows:
-        if not row.member.is_active:
+    for member, row in found:
+        if row is None:
             continue
+        set_committed_value(row, "member", member)  # the row's member, loaded just above
         if row.status is AttendanceStatus.PRESENT:
             present += 1
         elif row.status is AttendanceStatus.REPRESENTED:
             represented += 1
         if row.proxy_holder_id is not None:
-            holds.setdefault(row.proxy_holder_id, []).append(row.member)
-    counts = {"electorate": active, "present": present, "represented": represented}
-    if len(members) <= limit:  # a small network: every member, recorded or not
-        by_member = {row.member_id: row for row in rows}
-        lines = [
-            AttendanceLine(member, by_member.get(member.id),
-                           by_member[member.id].proxy_holder if member.id in by_member else None,
-                           holds.get(member.id, []))
-            for member in members
-        ]
-        return AttendanceOverview(lines, 0, **counts)
-    lines = [AttendanceLine(row.member, row, row.proxy_holder, holds.get(row.member_id, []))
-             for row in rows if row.member.is_active]
-    return AttendanceOverview(lines, active - len(lines), **counts)
+            holds.setdefault(row.proxy_holder_id, []).append(member)
+    lines = [
+        AttendanceLine(member, row, row.proxy_holder if row else None, holds.get(member.id, []))
+        for member, row in found
+    ]
+    counts = {"electorate": electorate, "present": present, "represented": represented}
+    return AttendanceOverview(lines, electorate - len(lines), **counts)
 
 
 # --- agenda suggestions -------------------------------------------------------------------
