@@ -158,13 +158,17 @@ def _ordered(query: Select, sort: str) -> Select:
     )
 
 
-def _with_relations(query: Select) -> Select:
-    return query.options(
+def _with_relations(query: Select, responsible: bool = True) -> Select:
+    """What the list and the timeline show of an action; the export adds the responsible
+    person's account."""
+    options = [
         joinedload(ActionItem.objective),  # its axis comes joined with it
         joinedload(ActionItem.owner_member),
         joinedload(ActionItem.funding_source),
-        joinedload(ActionItem.responsible_user),
-    )
+    ]
+    if responsible:
+        options.append(joinedload(ActionItem.responsible_user))
+    return query.options(*options)
 
 
 @dataclass
@@ -199,7 +203,7 @@ def action_page(filters: ActionFilters, page: int, page_size: int = PAGE_SIZE) -
     pages = max(1, -(-total // page_size))
     page = min(max(page, 1), pages)
     query = _base([ActionItem, last_update_at().label("last_at")], filters)
-    query = _with_relations(_ordered(query, filters.sort))
+    query = _with_relations(_ordered(query, filters.sort), responsible=False)
     query = query.offset((page - 1) * page_size).limit(page_size)
     rows = [ActionRow(action, last_at) for action, last_at in db.session.execute(query).unique()]
     return ActionPage(rows=rows, total=total, page=page, pages=pages, page_size=page_size)

@@ -693,7 +693,18 @@ def register_template_globals(app) -> None:
         plan_horizon_years=horizon_years,
         plan_horizons_form=horizons_form,
         plan_money=format_money,
+        plan_url_stem=url_stem,
     )
+
+
+def url_stem(endpoint: str, argument: str) -> str:
+    """The address `url_for` builds for `endpoint` with the id `argument` left off the end
+    ("/plan/actions/"), for a list's rows to append their ids: one url_for per list
+    instead of one per row."""
+    url = url_for(endpoint, **{argument: 0})
+    if not url.endswith("/0"):
+        raise ValueError(f"{endpoint} does not end with its {argument}")
+    return url[:-1]
 
 
 def format_money(amount) -> str:
