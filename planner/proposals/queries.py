@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, exists, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from planner.core.listing import Capped
@@ -31,6 +32,10 @@ from planner.proposals.models import (
 )
 from planner.proposals.permissions import cast_right
 
+# The statements of the busiest pages are built once, on first use, and run with each
+# request's values as bound parameters: building a statement (and its cache key) costs
+# SQLAlchemy more than running it. Only statements are kept this way, never their results.
+
 # --- small reads the rules use ------------------------------------------------------------
 
 
@@ -41,11 +46,14 @@ def current_round(proposal_id: int) -> Round | None:
     )
 
 
+@cache
+def _options_query():
+    return (select(ProposalOption).where(ProposalOption.proposal_id == bindparam("proposal_id"))
+            .order_by(ProposalOption.position))
+
+
 def options_of(proposal_id: int) -> list[ProposalOption]:
-    return list(db.session.scalars(
-        select(ProposalOption).where(ProposalOption.proposal_id == proposal_id)
-        .order_by(ProposalOption.position)
-    ))
+    return list(db.session.scalars(_options_query(), {"proposal_id": proposal_id}))
 
 
 def criteria_of(proposal_id: int) -> list[Criterion]:
@@ -100,23 +108,32 @@ def due_rounds(now: datetime, proposal_id: int | None = None) -> list[Round]:
     return list(db.session.scalars(query.order_by(Round.closes_at)))
 
 
-def has_due_rounds(proposal_id: int | None = None, now: datetime | None = None) -> bool:
+@cache
+def _due_query(of_proposal: bool):
     query = select(Round.id).where(
         Round.status == RoundStatus.OPEN, Round.closes_at.is_not(None),
-        Round.closes_at <= (now or utcnow()),
+        Round.closes_at <= bindparam("now"),
     )
-    if proposal_id is not None:
-        query = query.where(Round.proposal_id == proposal_id)
-    return db.session.scalar(query.limit(1)) is not None
+    if of_proposal:
+        query = query.where(Round.proposal_id == bindparam("proposal_id"))
+    return query.limit(1)
+
+
+def has_due_rounds(proposal_id: int | None = None, now: datetime | None = None) -> bool:
+    return db.session.scalar(_due_query(proposal_id is not None),
+                             {"now": now or utcnow(), "proposal_id": proposal_id}) is not None
+
+
+@cache
+def _follow_ups_query():
+    return (select(ObjectionFollowUp).where(ObjectionFollowUp.round_id == bindparam("round_id"))
+            .options(joinedload(ObjectionFollowUp.member))
+            .join(Member, Member.id == ObjectionFollowUp.member_id)
+            .order_by(Member.short_name))
 
 
 def follow_ups(round_id: int) -> list[ObjectionFollowUp]:
-    return list(db.session.scalars(
-        select(ObjectionFollowUp).where(ObjectionFollowUp.round_id == round_id)
-        .options(joinedload(ObjectionFollowUp.member))
-        .join(Member, Member.id == ObjectionFollowUp.member_id)
-        .order_by(Member.short_name)
-    ))
+    return list(db.session.scalars(_follow_ups_query(), {"round_id": round_id}))
 
 
 def objections(round_id: int) -> list[Ballot]:
@@ -269,29 +286,41 @@ def proposals_by_item(meeting_id: int) -> dict[int, list[Proposal]]:
     return grouped
 
 
+@cache
+def _proposal_query():
+    return (select(Proposal).where(Proposal.id == bindparam("proposal_id"))
+            .options(joinedload(Proposal.agenda_item).joinedload(AgendaItem.meeting)))
+
+
 def proposal_with_item(proposal_id: int) -> Proposal | None:
-    return db.session.scalar(
-        select(Proposal).where(Proposal.id == proposal_id)
-        .options(joinedload(Proposal.agenda_item).joinedload(AgendaItem.meeting))
-    )
+    return db.session.scalar(_proposal_query(), {"proposal_id": proposal_id})
+
+
+@cache
+def _proposal_and_round_query(with_item: bool):
+    query = (select(Proposal, Round).join(Round, Round.proposal_id == Proposal.id)
+             .where(Proposal.id == bindparam("proposal_id"), Round.number == bindparam("number")))
+    if with_item:
+        query = query.options(joinedload(Proposal.agenda_item).joinedload(AgendaItem.meeting))
+    return query
 
 
 def proposal_and_round(proposal_id: int, number: int,
                        with_item: bool = True) -> tuple[Proposal, Round] | None:
     """A proposal (with its agenda item and meeting, which its page shows) and one of its
     rounds: one query."""
-    query = (select(Proposal, Round).join(Round, Round.proposal_id == Proposal.id)
-             .where(Proposal.id == proposal_id, Round.number == number))
-    if with_item:
-        query = query.options(joinedload(Proposal.agenda_item).joinedload(AgendaItem.meeting))
-    row = db.session.execute(query).first()
+    row = db.session.execute(_proposal_and_round_query(with_item),
+                             {"proposal_id": proposal_id, "number": number}).first()
     return None if row is None else (row[0], row[1])
 
 
+@cache
+def _rounds_query():
+    return select(Round).where(Round.proposal_id == bindparam("proposal_id")).order_by(Round.number)
+
+
 def rounds_of(proposal_id: int) -> list[Round]:
-    return list(db.session.scalars(
-        select(Round).where(Round.proposal_id == proposal_id).order_by(Round.number)
-    ))
+    return list(db.session.scalars(_rounds_query(), {"proposal_id": proposal_id}))
 
 
 @dataclass
@@ -355,20 +384,9 @@ def round_view(proposal: Proposal, round_: Round, viewer, page: int = 1) -> Roun
     blockers, the quorum and the members the viewer may answer for (cast_right) come from it,
     and the map shows one page of MAP_PAGE of its rows; the history its latest changes."""
     options = options_of(proposal.id) if proposal.is_choice else []  # a motion has none
+    ids = {"round_id": round_.id}
     electors = db.session.execute(
-        select(Member.id, Member.short_name.label("member"), Ballot.id.label("ballot_id"),
-               Ballot.position, Ballot.option_id, Ballot.reason, Ballot.by_proxy,
-               Ballot.updated_at, User.full_name.label("cast_by"),
-               Attendance.status.label("attendance"), Attendance.proxy_holder_id)
-        .join(RoundElector, RoundElector.member_id == Member.id)
-        .outerjoin(Ballot, and_(Ballot.round_id == RoundElector.round_id,
-                                Ballot.member_id == Member.id))
-        .outerjoin(User, User.id == Ballot.cast_by_id)
-        .outerjoin(Attendance, and_(Attendance.meeting_id == round_.meeting_id,
-                                    Attendance.member_id == Member.id))
-        .where(RoundElector.round_id == round_.id)
-        .order_by(Member.short_name, Member.id)
-    ).all()
+        _electors_query(), {**ids, "meeting_id": round_.meeting_id}).all()
     names = {row.id: row.member for row in electors}
     answers = {
         row.id: row.option_id if row.option_id is not None else row.position.value
@@ -383,25 +401,12 @@ def round_view(proposal: Proposal, round_: Round, viewer, page: int = 1) -> Roun
         present = {row.id for row in electors if row.attendance in counted}
     decision = None
     if round_.status is RoundStatus.CLOSED:
-        decision = db.session.scalar(
-            select(Decision).where(Decision.round_id == round_.id)
-            .options(joinedload(Decision.closed_by))
-        )
+        decision = db.session.scalar(_decision_query(), ids)
     secret = proposal.is_secret
     tracked = follow_ups(round_.id) if not secret else []
     history = Capped()
     if not secret and round_.status is not RoundStatus.DRAFT:
-        changes = db.session.execute(
-            select(BallotChange.at, BallotChange.position, BallotChange.option_id,
-                   BallotChange.reason, BallotChange.by_proxy,
-                   Member.short_name.label("member"), User.full_name.label("cast_by"),
-                   func.count().over().label("total"))
-            .join(Member, Member.id == BallotChange.member_id)
-            .join(User, User.id == BallotChange.cast_by_id)
-            .where(BallotChange.round_id == round_.id)
-            .order_by(BallotChange.at.desc(), BallotChange.id.desc())
-            .limit(HISTORY_LIMIT)
-        ).all()
+        changes = db.session.execute(_history_query(), ids).all()
         history = Capped(changes, changes[0].total if changes else 0)
     needed = dr.quorum_needed(len(names), round_.quorum_percent or 50)
     result = None
@@ -425,10 +430,7 @@ def round_view(proposal: Proposal, round_: Round, viewer, page: int = 1) -> Roun
     own_ballots, members_by_id = {}, {}
     if castable:
         for member, ballot in db.session.execute(
-            select(Member, Ballot)
-            .outerjoin(Ballot, and_(Ballot.round_id == round_.id, Ballot.member_id == Member.id))
-            .where(Member.id.in_(castable))
-        ):
+                _own_query(), {**ids, "member_ids": list(castable)}):
             members_by_id[member.id] = member
             if ballot is not None:
                 own_ballots[member.id] = ballot
@@ -439,6 +441,58 @@ def round_view(proposal: Proposal, round_: Round, viewer, page: int = 1) -> Roun
         own_ballots=own_ballots, castable=castable,
         members_by_id=members_by_id, quorum_needed=needed,
         participants=participants, page=page, pages=pages,
+    )
+
+
+@cache
+def _electors_query():
+    """Every elector of a round by name: its answer, who gave it, its attendance."""
+    return (
+        select(Member.id, Member.short_name.label("member"), Ballot.id.label("ballot_id"),
+               Ballot.position, Ballot.option_id, Ballot.reason, Ballot.by_proxy,
+               Ballot.updated_at, User.full_name.label("cast_by"),
+               Attendance.status.label("attendance"), Attendance.proxy_holder_id)
+        .join(RoundElector, RoundElector.member_id == Member.id)
+        .outerjoin(Ballot, and_(Ballot.round_id == RoundElector.round_id,
+                                Ballot.member_id == Member.id))
+        .outerjoin(User, User.id == Ballot.cast_by_id)
+        .outerjoin(Attendance, and_(Attendance.meeting_id == bindparam("meeting_id"),
+                                    Attendance.member_id == Member.id))
+        .where(RoundElector.round_id == bindparam("round_id"))
+        .order_by(Member.short_name, Member.id)
+    )
+
+
+@cache
+def _decision_query():
+    return (select(Decision).where(Decision.round_id == bindparam("round_id"))
+            .options(joinedload(Decision.closed_by)))
+
+
+@cache
+def _history_query():
+    """A round's latest ballot changes, and how many there are in all."""
+    return (
+        select(BallotChange.at, BallotChange.position, BallotChange.option_id,
+               BallotChange.reason, BallotChange.by_proxy,
+               Member.short_name.label("member"), User.full_name.label("cast_by"),
+               func.count().over().label("total"))
+        .join(Member, Member.id == BallotChange.member_id)
+        .join(User, User.id == BallotChange.cast_by_id)
+        .where(BallotChange.round_id == bindparam("round_id"))
+        .order_by(BallotChange.at.desc(), BallotChange.id.desc())
+        .limit(HISTORY_LIMIT)
+    )
+
+
+@cache
+def _own_query():
+    """The clusters a viewer answers for, with their ballots in a round."""
+    return (
+        select(Member, Ballot)
+        .outerjoin(Ballot, and_(Ballot.round_id == bindparam("round_id"),
+                                Ballot.member_id == Member.id))
+        .where(Member.id.in_(bindparam("member_ids", expanding=True)))
     )
 
 
@@ -541,20 +595,20 @@ class AwaitedAnswer:
 HOME_LIMIT = 10  # rows of each home page list; the total is counted in SQL
 
 
-def awaiting_answer(user, now: datetime | None = None, limit: int = HOME_LIMIT) -> Capped:
-    """Open rounds the user's cluster, or a cluster whose proxy it holds, has not answered:
-    the `limit` closing first, and how many in all (two queries, whatever the network)."""
-    if not user.is_authenticated or user.member_id is None:
-        return Capped()
-    now = now or utcnow()
-    open_now = and_(Round.status == RoundStatus.OPEN,
-                    or_(Round.closes_at.is_(None), Round.closes_at > now))
+def _open_now():
+    return and_(Round.status == RoundStatus.OPEN,
+                or_(Round.closes_at.is_(None), Round.closes_at > bindparam("now")))
+
+
+@cache
+def _awaiting_query(limit: int):
+    open_now = _open_now()
     # Whom the user answers for, round by round: their own cluster (a primary-key look-up
     # per open round), and the clusters that gave it their proxy for the round's meeting.
     own = (
         select(Round.id.label("round_id"), RoundElector.member_id.label("member_id"))
         .join(RoundElector, and_(RoundElector.round_id == Round.id,
-                                 RoundElector.member_id == user.member_id))
+                                 RoundElector.member_id == bindparam("member_id")))
         .where(open_now)
     )
     proxied = (
@@ -564,15 +618,13 @@ def awaiting_answer(user, now: datetime | None = None, limit: int = HOME_LIMIT) 
         .join(RoundElector, and_(RoundElector.round_id == Round.id,
                                  RoundElector.member_id == Attendance.member_id))
         .where(open_now, Attendance.status == AttendanceStatus.REPRESENTED,
-               Attendance.proxy_holder_id == user.member_id)
+               Attendance.proxy_holder_id == bindparam("member_id"))
     )
     voters = union_all(own, proxied).subquery("voters")
     unanswered = ~exists().where(Ballot.round_id == voters.c.round_id,
                                  Ballot.member_id == voters.c.member_id)
-    total = db.session.scalar(
-        select(func.count()).select_from(voters).where(unanswered)) or 0
-    rows = db.session.execute(
-        select(Round, Proposal, Member.id, Member.short_name)
+    return (
+        select(Round, Proposal, Member.id, Member.short_name, func.count().over())
         .join(voters, voters.c.round_id == Round.id)
         .join(Proposal, Proposal.id == Round.proposal_id)
         .join(Member, Member.id == voters.c.member_id)
@@ -580,8 +632,17 @@ def awaiting_answer(user, now: datetime | None = None, limit: int = HOME_LIMIT) 
         .order_by(Round.closes_at.is_(None), Round.closes_at, Proposal.title, Member.short_name)
         .limit(limit)
     )
+
+
+def awaiting_answer(user, now: datetime | None = None, limit: int = HOME_LIMIT) -> Capped:
+    """Open rounds the user's cluster, or a cluster whose proxy it holds, has not answered:
+    the `limit` closing first, and how many in all (one query, whatever the network)."""
+    if not user.is_authenticated or user.member_id is None:
+        return Capped()
+    rows = db.session.execute(
+        _awaiting_query(limit), {"now": now or utcnow(), "member_id": user.member_id}).all()
     return Capped([AwaitedAnswer(r, p, mid, name, mid != user.member_id)
-                   for r, p, mid, name in rows], total)
+                   for r, p, mid, name, _total in rows], rows[0][4] if rows else 0)
 
 
 @dataclass
@@ -592,24 +653,36 @@ class OpenRound:
     answered: int
 
 
+@cache
+def _open_rounds_query(limit: int):
+    order = (Round.closes_at.is_(None), Round.closes_at, Proposal.title, Round.id)
+    shown = (
+        select(Round.id.label("round_id"), func.count().over().label("total"))
+        .join(Proposal, Proposal.id == Round.proposal_id)
+        .where(_open_now())
+        .order_by(*order)
+        .limit(limit)
+        .subquery("shown")
+    )
+    # Counted for the rounds shown only, once the page is cut.
+    electorate = (select(func.count()).select_from(RoundElector)
+                  .where(RoundElector.round_id == Round.id).scalar_subquery())
+    answered = (select(func.count()).select_from(Ballot)
+                .where(Ballot.round_id == Round.id).scalar_subquery())
+    return (
+        select(Round, Proposal, electorate, answered, shown.c.total)
+        .join(shown, shown.c.round_id == Round.id)
+        .join(Proposal, Proposal.id == Round.proposal_id)
+        .order_by(*order)
+    )
+
+
 def open_rounds(now: datetime | None = None, limit: int = HOME_LIMIT) -> Capped:
     """Open rounds (deadline not passed), closing first, with how many members answered: the
-    `limit` first and how many in all, in four queries."""
-    now = now or utcnow()
-    open_now = and_(Round.status == RoundStatus.OPEN,
-                    or_(Round.closes_at.is_(None), Round.closes_at > now))
-    total = db.session.scalar(select(func.count(Round.id)).where(open_now)) or 0
-    rows = db.session.execute(
-        select(Round, Proposal).join(Proposal, Proposal.id == Round.proposal_id)
-        .where(open_now)
-        .order_by(Round.closes_at.is_(None), Round.closes_at, Proposal.title)
-        .limit(limit)
-    ).all()
-    ids = [r.id for r, _ in rows]
-    electors = _counts_by_round(RoundElector, ids)
-    answered = _counts_by_round(Ballot, ids)
-    return Capped([OpenRound(r, p, electors.get(r.id, 0), answered.get(r.id, 0))
-                   for r, p in rows], total)
+    `limit` first and how many in all, in one query."""
+    rows = db.session.execute(_open_rounds_query(limit), {"now": now or utcnow()}).all()
+    return Capped([OpenRound(r, p, electorate, answered)
+                   for r, p, electorate, answered, _total in rows], rows[0][4] if rows else 0)
 
 
 def home_cards(user) -> dict:
