@@ -244,12 +244,15 @@ HOME_LIMIT = 10  # rows of each home page list; the total is counted in SQL
 
 
 def _capped(query, limit: int) -> Capped:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    return Capped(db.session.execute(query.limit(limit)).all(), total)
+    """The first `limit` rows and, counted by a window over the same query, the total: one
+    query (no row means no row at all, so the total is 0 then)."""
+    rows = db.session.execute(query.add_columns(func.count().over()).limit(limit)).all()
+    return Capped([(meeting, minutes) for meeting, minutes, _total in rows],
+                  rows[0][2] if rows else 0)
 
 
 def awaiting_comments(limit: int = HOME_LIMIT) -> Capped:
-    """Circulated minutes, latest first, for the directors' home page (two queries)."""
+    """Circulated minutes, latest first, for the directors' home page (one query)."""
     return _capped(
         select(Meeting, Minutes)
         .join(Minutes, Minutes.meeting_id == Meeting.id)
@@ -261,7 +264,7 @@ def awaiting_comments(limit: int = HOME_LIMIT) -> Capped:
 
 def to_circulate_or_approve(limit: int = HOME_LIMIT) -> Capped:
     """Closed meetings whose minutes are not approved yet, latest first, for the
-    secretariat's cockpit (two queries)."""
+    secretariat's cockpit (one query)."""
     return _capped(
         select(Meeting, Minutes)
         .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
