@@ -3,10 +3,11 @@
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, bindparam, insert, select
 
 from planner.core import audit
 from planner.core.permissions import secretariat
@@ -68,10 +69,11 @@ def _lock(round_: Round) -> None:
     remember_locked_round(db.session.connection(), round_)
 
 
-def _lock_for_cast(round_: Round, member_id: int) -> tuple[int | None, Ballot | None, int | None]:
-    """_lock, and in the same query what a cast needs: whether the member is an elector of
-    the round, its ballot, and who holds its proxy for the round's meeting."""
-    elector, ballot, proxy_holder_id = db.session.execute(
+@cache
+def _cast_lock_query():
+    # Built once, run with bound parameters (see queries.py).
+    member_id = bindparam("member_id")
+    return (
         select(Round, RoundElector.member_id, Ballot, Attendance.proxy_holder_id)
         .outerjoin(RoundElector, and_(RoundElector.round_id == Round.id,
                                       RoundElector.member_id == member_id))
@@ -79,10 +81,17 @@ def _lock_for_cast(round_: Round, member_id: int) -> tuple[int | None, Ballot | 
         .outerjoin(Attendance, and_(Attendance.meeting_id == Round.meeting_id,
                                     Attendance.member_id == member_id,
                                     Attendance.status == AttendanceStatus.REPRESENTED))
-        .where(Round.id == round_.id)
+        .where(Round.id == bindparam("round_id"))
         .with_for_update(of=Round)
         .execution_options(populate_existing=True)
-    ).one()[1:]
+    )
+
+
+def _lock_for_cast(round_: Round, member_id: int) -> tuple[int | None, Ballot | None, int | None]:
+    """_lock, and in the same query what a cast needs: whether the member is an elector of
+    the round, its ballot, and who holds its proxy for the round's meeting."""
+    elector, ballot, proxy_holder_id = db.session.execute(
+        _cast_lock_query(), {"round_id": round_.id, "member_id": member_id}).one()[1:]
     remember_locked_round(db.session.connection(), round_)
     return elector, ballot, proxy_holder_id
 
@@ -397,10 +406,13 @@ def cast(
         action = "ballot.changed"
     if ballot.id is None:
         db.session.flush()  # the history row needs the new ballot's id
-    db.session.add(BallotChange(
-        ballot_id=ballot.id, round_id=round_.id, member_id=member.id, position=position,
-        option_id=option_id, reason=reason, cast_by_id=actor.id, by_proxy=by_proxy, at=now,
-    ))
+    # The history row is append-only and nothing reads it back here: a plain INSERT, without
+    # the ORM's unit of work.
+    db.session.execute(insert(BallotChange.__table__), {
+        "ballot_id": ballot.id, "round_id": round_.id, "member_id": member.id,
+        "position": position, "option_id": option_id, "reason": reason,
+        "cast_by_id": actor.id, "by_proxy": by_proxy, "at": now,
+    })
     audit.record(actor, action, ballot, round_id=round_.id, member=member.short_name,
                  by_proxy=by_proxy, **secret_details)
     return ballot
