@@ -656,8 +656,7 @@ def home_summary(member_id: int | None, counts: Attention | None = None) -> Home
     upcoming = []
     if member_id is not None:
         upcoming = list(db.session.scalars(
-            select(ActionItem)
-            .options(joinedload(ActionItem.objective))
+            select(ActionItem)  # the card shows the action itself, not its objective
             .where(open_condition(), ActionItem.owner_member_id == member_id)
             .order_by(ActionItem.due_on, ActionItem.id)
             .limit(5)
