@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from planner.core.listing import Capped
 from planner.core.time import utcnow
@@ -223,37 +223,62 @@ def decisions(
     per_page: int = DECISIONS_PER_PAGE,
 ) -> tuple[list[DecisionRow], int]:
     """One page of the network's decisions, newest first, filtered, and how many match:
-    two queries (the count, then the page), whatever the number of decisions."""
+    one query (the page, each row with the count), whatever the number of decisions; a
+    second one counts them only when the page asked for is past the last."""
+    filters = (written, meeting_id is not None and not written, rule is not None,
+               outcome is not None)
+    count, rows_query = _decisions_queries(*filters, per_page)
+    values = {"meeting_id": meeting_id, "rule": rule, "outcome": outcome,
+              "offset": (max(page, 1) - 1) * per_page}
+    rows = db.session.execute(rows_query, values).all()
+    total = rows[0][3] if rows else (db.session.scalar(count, values) or 0) if page > 1 else 0
+    return [DecisionRow(d, n, m) for d, n, m, _total in rows], total
+
+
+@cache
+def _decisions_queries(written: bool, by_meeting: bool, by_rule: bool, by_outcome: bool,
+                       per_page: int):
+    """The count and the page of the decisions list, for one combination of filters."""
     conditions = []
     if written:
         conditions.append(Decision.meeting_id.is_(None))
-    elif meeting_id is not None:
-        conditions.append(Decision.meeting_id == meeting_id)
-    if rule is not None:
-        conditions.append(Decision.rule == rule)
-    if outcome is not None:
-        conditions.append(Decision.outcome == outcome)
-    total = db.session.scalar(select(func.count(Decision.id)).where(*conditions)) or 0
-    query = (
-        select(Decision, Round.number, Meeting)
+    elif by_meeting:
+        conditions.append(Decision.meeting_id == bindparam("meeting_id"))
+    if by_rule:
+        conditions.append(Decision.rule == bindparam("rule"))
+    if by_outcome:
+        conditions.append(Decision.outcome == bindparam("outcome"))
+    count = select(func.count(Decision.id)).where(*conditions)
+    rows = (
+        select(Decision, Round.number, Meeting, func.count().over())
         .join(Round, Round.id == Decision.round_id)
         .outerjoin(Meeting, Meeting.id == Decision.meeting_id)
         .where(*conditions)
         .order_by(Decision.closed_at.desc(), Decision.id.desc())
-        .offset((max(page, 1) - 1) * per_page)
+        .offset(bindparam("offset"))
         .limit(per_page)
+        # The columns the list shows, not the frozen text and tallies (a JSON document per
+        # member in a large network); any other column raises instead of loading row by row.
+        .options(load_only(Decision.proposal_id, Decision.title, Decision.outcome,
+                           Decision.rule, Decision.winning_option_label, Decision.closed_at,
+                           Decision.answered_count, Decision.electorate_count, raiseload=True),
+                 load_only(Meeting.title, raiseload=True))
     )
-    return [DecisionRow(d, n, m) for d, n, m in db.session.execute(query)], total
+    return count, rows
 
 
 def decision_meetings() -> list[tuple[int, str, datetime]]:
     """The meetings that have decisions, for the filter."""
-    rows = db.session.execute(
+    return [tuple(row) for row in db.session.execute(_decision_meetings_query())]
+
+
+@cache
+def _decision_meetings_query():
+    return (
         select(Meeting.id, Meeting.title, Meeting.starts_at)
         .where(Meeting.id.in_(select(Decision.meeting_id).where(Decision.meeting_id.is_not(None))))
         .order_by(Meeting.starts_at.desc())
     )
-    return [tuple(row) for row in rows]
 
 
 def decision_items() -> list[tuple[int, str]]:
