@@ -61,7 +61,7 @@ def base_config(**overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
-        # Tests hash with the real method: scrypt at 2**16, cached once in factories.
+        # Tests hash with the real method (PASSWORD_HASH_METHOD), cached once in factories.
         "SERVER_NAME": "localhost",
     }
     config.update(overrides)

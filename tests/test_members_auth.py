@@ -57,7 +57,7 @@ def test_unknown_email_costs_a_password_check_too(client, network, monkeypatch):
         lambda stored, pw: checked.append(stored) or original(stored, pw),
     )
     log_in(client, "nobody@example.org", "whatever password")
-    assert len(checked) == 1 and checked[0].startswith("scrypt:65536:8:1$")
+    assert len(checked) == 1 and checked[0].startswith("scrypt:32768:8:3$")
 
 
 def test_inactive_account_cannot_log_in(client, network):
@@ -103,12 +103,27 @@ def test_one_address_is_limited_across_accounts(app, client, network):
     assert log_in(client, users[3].email, PASSWORD).status_code == 429
 
 
-def test_password_hash_is_scrypt_with_n_at_least_2_16(app, network):
+def test_password_hash_is_scrypt_at_owasp_strength_in_32_mib(app, network):
     user = make_user()
     method, salt, digest = user.password_hash.split("$")
     name, n, r, p = method.split(":")
-    assert name == "scrypt" and int(n) >= 2**16
+    assert name == "scrypt" and int(r) == 8
+    assert int(n) * int(p) >= 3 * 2**15  # OWASP: N=2^15, r=8, p=3 (or stronger)
+    assert 128 * int(n) * int(r) <= 32 * 2**20  # the memory a worker holds while hashing
     assert PASSWORD not in user.password_hash
+
+
+def test_a_password_hashed_with_an_earlier_method_is_rehashed_at_login(app, client, network):
+    from werkzeug.security import generate_password_hash
+
+    user = make_user()
+    user.password_hash = generate_password_hash(PASSWORD, method="scrypt:65536:8:1")
+    db.session.commit()
+    assert log_in(client, user.email, PASSWORD).status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash.startswith("scrypt:32768:8:3$")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert log_in(client, user.email, PASSWORD).status_code == 302
 
 
 def test_login_changes_the_session_cookie(client, network):

@@ -85,7 +85,7 @@ def load_members_demo() -> Network:
         )
     network.secretariat_member_id = members["CE3M"].id
 
-    # One hash for every demo account: scrypt at 2**16 costs ~0.1 s per hash.
+    # One hash for every demo account: each scrypt hash costs a few tenths of a second.
     password_hash = rules.hash_password(DEMO_PASSWORD)
     for member in members.values():
         user = rules.create_user(

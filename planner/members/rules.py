@@ -79,6 +79,9 @@ def authenticate(email: str, password: str, address: str) -> User:
         # One message for every failure, so it reveals nothing about the account.
         raise RuleError(_("Wrong email or password, or the account is deactivated."), status=400)
     user.last_login_at = utcnow()
+    if not stored.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$"):
+        # Hashed with an earlier method: rehashed now that the password is at hand.
+        user.password_hash = hash_password(password)
     return user
 
 
