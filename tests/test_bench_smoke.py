@@ -80,6 +80,8 @@ def test_no_page_answers_an_error_and_every_cast_changes_a_ballot_once(smoke):
             assert result["errors"] == 0, result
             assert result["requests"] > 0, result
         assert run["duplicate_ballots"] == 0
+        # The workers' high-water mark covers the whole run, the loads included.
+        assert 0 < run["serving_rss_mb"] <= run["worker_rss_mb"]
         for counts in run["cast_changes"].values():
             assert counts["changes"] >= counts["requests"] > 0
 
