@@ -35,7 +35,7 @@ FORMATTERS = {
 
 
 @lru_cache(maxsize=8192, typed=True)
-def _formatted(kind: str, value, fmt: str, _locale: str, _timezone: str) -> str:
+def _formatted(kind: str, value, fmt: str, _locale, _timezone) -> str:
     return FORMATTERS[kind](value, fmt)
 
 

@@ -110,9 +110,10 @@ def install_template_gettext(app) -> None:
     )
 
 
-def format_context() -> tuple[str, str]:
-    """(locale, time zone) this request formats with, read where Flask-Babel keeps them."""
+def format_context() -> tuple:
+    """(locale, time zone) this request formats with, read where Flask-Babel keeps them;
+    both hashable, to key the formatting cache."""
     ctx = _babel_context()
     locale = getattr(ctx, "babel_locale", None) if ctx is not None else None
     tzinfo = getattr(ctx, "babel_tzinfo", None) if ctx is not None else None
-    return str(locale or get_locale()), str(tzinfo or get_timezone())
+    return locale or get_locale(), tzinfo or get_timezone()
