@@ -7,6 +7,7 @@ no event attribute, no javascript: or data: link survives, whatever the input.
 
 import difflib
 import re
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -40,12 +41,24 @@ def sanitize(html: str) -> str:
 _BLOCK = re.compile(r"<(p|li|h[1-6]|blockquote|td|th)(?=[ >])")
 
 
+# The HTML depends on the text alone, and a page of minutes renders thirty notes (~2 ms):
+# the recent ones are kept per process. Long texts are not, to bound the memory it takes.
+CACHED_LENGTH = 20_000
+
+
+def _render(text: str) -> Markup:
+    html = _BLOCK.sub(r'<\1 dir="auto"', sanitize(_parser.render(text)))
+    return Markup(html)  # noqa: S704 - sanitised just above; dir="auto" added to its own tags
+
+
+_rendered = lru_cache(maxsize=512)(_render)
+
+
 def render_markdown(text: str | None) -> Markup:
     """Safe HTML for a Markdown text (an empty string for None)."""
     if not text:
         return Markup("")
-    html = _BLOCK.sub(r'<\1 dir="auto"', sanitize(_parser.render(text)))
-    return Markup(html)  # noqa: S704 - sanitised just above; dir="auto" added to its own tags
+    return _rendered(text) if len(text) <= CACHED_LENGTH else _render(text)
 
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
