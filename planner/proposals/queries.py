@@ -223,16 +223,15 @@ def decisions(
     per_page: int = DECISIONS_PER_PAGE,
 ) -> tuple[list[DecisionRow], int]:
     """One page of the network's decisions, newest first, filtered, and how many match:
-    one query (the page, each row with the count), whatever the number of decisions; a
-    second one counts them only when the page asked for is past the last."""
+    two queries (the count, then the page), whatever the number of decisions (a count in
+    the page's query would read every matching decision, not one page of the index)."""
     filters = (written, meeting_id is not None and not written, rule is not None,
                outcome is not None)
     count, rows_query = _decisions_queries(*filters, per_page)
     values = {"meeting_id": meeting_id, "rule": rule, "outcome": outcome,
               "offset": (max(page, 1) - 1) * per_page}
-    rows = db.session.execute(rows_query, values).all()
-    total = rows[0][3] if rows else (db.session.scalar(count, values) or 0) if page > 1 else 0
-    return [DecisionRow(d, n, m) for d, n, m, _total in rows], total
+    total = db.session.scalar(count, values) or 0
+    return [DecisionRow(d, n, m) for d, n, m in db.session.execute(rows_query, values)], total
 
 
 @cache
@@ -250,7 +249,7 @@ def _decisions_queries(written: bool, by_meeting: bool, by_rule: bool, by_outcom
         conditions.append(Decision.outcome == bindparam("outcome"))
     count = select(func.count(Decision.id)).where(*conditions)
     rows = (
-        select(Decision, Round.number, Meeting, func.count().over())
+        select(Decision, Round.number, Meeting)
         .join(Round, Round.id == Decision.round_id)
         .outerjoin(Meeting, Meeting.id == Decision.meeting_id)
         .where(*conditions)
@@ -431,8 +430,10 @@ def round_view(proposal: Proposal, round_: Round, viewer, page: int = 1) -> Roun
     tracked = follow_ups(round_.id) if not secret else []
     history = Capped()
     if not secret and round_.status is not RoundStatus.DRAFT:
-        changes = db.session.execute(_history_query(), ids).all()
-        history = Capped(changes, changes[0].total if changes else 0)
+        # Counted apart: a count in the page's query would read the whole history, not
+        # its latest changes from the index.
+        history = Capped(db.session.execute(_history_query(), ids).all(),
+                         db.session.scalar(_history_count_query(), ids) or 0)
     needed = dr.quorum_needed(len(names), round_.quorum_percent or 50)
     result = None
     blockers: list[Blocker] = []
@@ -496,18 +497,22 @@ def _decision_query():
 
 @cache
 def _history_query():
-    """A round's latest ballot changes, and how many there are in all."""
+    """A round's latest ballot changes."""
     return (
         select(BallotChange.at, BallotChange.position, BallotChange.option_id,
                BallotChange.reason, BallotChange.by_proxy,
-               Member.short_name.label("member"), User.full_name.label("cast_by"),
-               func.count().over().label("total"))
+               Member.short_name.label("member"), User.full_name.label("cast_by"))
         .join(Member, Member.id == BallotChange.member_id)
         .join(User, User.id == BallotChange.cast_by_id)
         .where(BallotChange.round_id == bindparam("round_id"))
         .order_by(BallotChange.at.desc(), BallotChange.id.desc())
         .limit(HISTORY_LIMIT)
     )
+
+
+@cache
+def _history_count_query():
+    return select(func.count(BallotChange.id)).where(BallotChange.round_id == bindparam("round_id"))
 
 
 @cache
