@@ -86,7 +86,9 @@ def install_template_gettext(app) -> None:
 
     def formatted(message: str, variables: dict) -> Markup:
         # Our catalogue's text is markup, as in Jinja's own gettext; the variables are escaped.
-        return Markup(message) % variables  # noqa: S704
+        # A message is a %-format even without variables ("100 %%" reads "100 %").
+        markup = Markup(message)  # noqa: S704
+        return markup % variables if variables or "%" in message else markup
 
     def gettext(string, **variables):
         return formatted(request_translations().ugettext(string), variables)

@@ -90,8 +90,14 @@ def anyone(_user) -> bool:
     return True
 
 
-def allow(predicate: Predicate):
-    """Route decorator: anonymous users go to the login page, others failing get 403."""
+def allow(predicate: Predicate, *, writes_from_rule: bool = False):
+    """Route decorator: anonymous users go to the login page, others failing get 403.
+
+    A form's view then runs in a write transaction. With `writes_from_rule=True` it reads
+    and validates first, and calls start_writing() itself just before its rule, which must
+    re-read under its lock everything it decides on (the cast: the round's state, the
+    elector, the proxy): the write lock is then held for the rule alone.
+    """
 
     def decorate(view):
         @wraps(view)
@@ -100,7 +106,7 @@ def allow(predicate: Predicate):
                 return login_manager.unauthorized()
             if not predicate(current_user):
                 abort(403)
-            if request.method not in SAFE_METHODS:
+            if request.method not in SAFE_METHODS and not writes_from_rule:
                 start_writing(db.session())
             return view(*args, **kwargs)
 

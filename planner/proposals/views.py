@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from planner.core.database import write_intent
+from planner.core.database import start_writing, write_intent
 from planner.core.forms import choices
 from planner.core.markdown import word_diff
 from planner.core.permissions import (
@@ -359,7 +359,7 @@ def _parse_answer(value: str) -> tuple[Position | None, int | None]:
 
 @bp.route("/<int:proposal_id>/rounds/<int:round_number>/members/<int:member_id>/cast",
           methods=["POST"])
-@allow(director)
+@allow(director, writes_from_rule=True)
 def cast(proposal_id: int, round_number: int, member_id: int):
     # The agenda item is read only if the page is shown again (the answer refused).
     proposal, round_ = _load_round(proposal_id, round_number, with_item=False)
@@ -370,6 +370,7 @@ def cast(proposal_id: int, round_number: int, member_id: int):
     status = 400
     if form.validate_on_submit():
         position, option_id = _parse_answer(form.position.data)
+        start_writing(db.session())  # the rule re-reads the round, elector and proxy locked
         try:
             rules.cast(current_user, round_, member, position=position, option_id=option_id,
                        reason=form.reason.data or "")
