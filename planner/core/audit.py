@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, event
@@ -40,12 +41,18 @@ def record(actor, action: str, target, **details: Any) -> None:
     back in the transaction, and every vote and change writes one (a third of a cast's flush).
     """
     db.session.execute(
-        AuditEvent.__table__.insert().values(
-            at=utcnow(),
-            actor_id=getattr(actor, "id", None),
-            action=action,
-            target_type=type(target).__tablename__ if target is not None else "",
-            target_id=getattr(target, "id", None),
-            details=json.dumps(details, default=str, ensure_ascii=False, sort_keys=True),
-        )
+        _insert(),
+        {
+            "at": utcnow(),
+            "actor_id": getattr(actor, "id", None),
+            "action": action,
+            "target_type": type(target).__tablename__ if target is not None else "",
+            "target_id": getattr(target, "id", None),
+            "details": json.dumps(details, default=str, ensure_ascii=False, sort_keys=True),
+        },
     )
+
+
+@cache
+def _insert():
+    return AuditEvent.__table__.insert()  # built once; each event binds its own values
