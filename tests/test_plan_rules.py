@@ -288,6 +288,26 @@ def test_concurrent_updates_the_second_is_refused(people):
     assert db.session.get(ActionItem, action.id).progress == 10
 
 
+
+def test_two_updates_in_one_transaction_each_move_the_version_on(people):
+    action = make_action(owner=people["own"])
+    version = action.version
+    rules.post_update(people["director"], action, version, text="First", progress=10,
+                      status=ActionStatus.IN_PROGRESS)
+    with pytest.raises(RuleError) as caught:  # the version read before the first one
+        rules.post_update(people["director"], action, version, text="Again", progress=20,
+                          status=ActionStatus.IN_PROGRESS)
+    assert caught.value.status == 409
+    rules.post_update(people["director"], action, action.version, text="Second", progress=30,
+                      status=ActionStatus.IN_PROGRESS)
+    db.session.commit()
+    stored = db.session.get(ActionItem, action.id)
+    assert (stored.version, stored.progress) == (version + 2, 30)
+    history = db.session.execute(
+        select(ProgressUpdate.text, ProgressUpdate.previous_progress, ProgressUpdate.progress)
+        .where(ProgressUpdate.action_id == action.id).order_by(ProgressUpdate.id)).all()
+    assert [tuple(row) for row in history] == [("First", 0, 10), ("Second", 10, 30)]
+
 # --- milestones ---------------------------------------------------------------------------
 
 

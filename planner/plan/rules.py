@@ -502,10 +502,18 @@ def post_update(actor: User, action: ActionItem, version: int | None, *, text: s
     action.progress = progress
     action.status = status
     action.status_reason = reason
+    # No flush of its own: the report and the action's new values are written with the
+    # transaction's next flush (at the latest its commit), in one unit of work with whatever
+    # else is pending; the audit event, which needs nothing of them, does not force it. The
+    # version moves on now, as a flush would move it: a second report in the same transaction
+    # that carries the version read before is refused like any stale save, and the flush's
+    # UPDATE still matches the version stored (WHERE version = the committed one), so a save
+    # by someone else in between fails as before.
+    action.version = action.version + 1
     db.session.add(update)
-    db.session.flush()
-    audit.record(actor, "action.progress_updated", action, progress=progress,
-                 status=status.value, previous_status=update.previous_status.value)
+    with db.session.no_autoflush:
+        audit.record(actor, "action.progress_updated", action, progress=progress,
+                     status=status.value, previous_status=update.previous_status.value)
     return update
 
 
