@@ -5,8 +5,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner.core.listing import Capped
@@ -488,46 +489,59 @@ class Attention:
     stale: int = 0
 
 
-def _attention(key, *where) -> dict:
-    """Attention counts per `key` in two queries: one scan of the open actions' index
-    (simple sums by status), then the "stale" correction read from the few actions updated
-    or created in the last 60 days. The same counts as `stale_condition`, without a look-up
-    per action: stale = created before the limit, minus those updated since, plus those
-    created since with only older updates."""
-    today = local_today()
-    limit = utcnow() - timedelta(days=STALE_DAYS)
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    found: dict = defaultdict(Attention)
-    keys = [] if key is None else [key.label("key")]  # None: one group, the whole plan
-    rows = db.session.execute(
-        select(*keys, ActionItem.status, func.count(ActionItem.id).label("open"),
-               func.sum(case((ActionItem.due_on < today, 1), else_=0)).label("overdue"),
-               func.sum(case((and_(ActionItem.due_on >= today, ActionItem.due_on <= soon), 1),
-                             else_=0)).label("due_soon"),
-               func.sum(case((ActionItem.created_at < limit, 1), else_=0)).label("old"))
-        .where(ActionItem.status.in_(OPEN_STATUSES), *where)
+@cache
+def _attention_query(by_owner: bool, one_owner: bool):
+    """The open actions' attention counts by status (and owner), in one scan of their index.
+    Stale as `stale_condition` has it (the latest update, or else the creation, is older than
+    the limit): created before the limit or updated at all, and not updated since. "Updated
+    since" is looked up, for the whole plan, in the recent updates gathered once (a range of
+    their date index); for one owner's few actions, in the updates' index, once an action.
+    Built once, run with bound parameters."""
+    limit = bindparam("limit", type_=ActionItem.created_at.type)
+    today = bindparam("today", type_=ActionItem.due_on.type)
+    if one_owner:
+        not_recent = ~select(ProgressUpdate.action_id).where(
+            ProgressUpdate.action_id == ActionItem.id, ProgressUpdate.created_at >= limit).exists()
+    else:
+        not_recent = ActionItem.id.not_in(
+            select(ProgressUpdate.action_id).where(ProgressUpdate.created_at >= limit))
+    # Of the updates' index alone (SELECT * would read each update found).
+    ever = select(ProgressUpdate.action_id).where(ProgressUpdate.action_id == ActionItem.id).exists()
+    keys = [ActionItem.owner_member_id.label("key")] if by_owner else []
+    query = (
+        select(*keys, ActionItem.status, func.count().label("open"),
+               func.count().filter(ActionItem.due_on < today).label("overdue"),
+               func.count().filter(ActionItem.due_on >= today, ActionItem.due_on
+                                   <= bindparam("soon", type_=ActionItem.due_on.type))
+               .label("due_soon"),
+               func.count().filter(or_(ActionItem.created_at < limit, ever), not_recent)
+               .label("stale"))
+        .where(ActionItem.status.in_(OPEN_STATUSES))
         .group_by(*keys, ActionItem.status)
     )
+    if one_owner:
+        query = query.where(ActionItem.owner_member_id == bindparam("owner_id"))
+    return query
+
+
+def _attention(by_owner: bool = False, owner_id: int | None = None) -> dict:
+    """Attention counts per owner (`by_owner`), or of the whole plan or of one owner's actions
+    (under the key None), in one query whatever the number of actions."""
+    today = local_today()
+    found: dict = defaultdict(Attention)
+    rows = db.session.execute(
+        _attention_query(by_owner, owner_id is not None),
+        {"today": today, "soon": today + timedelta(days=DUE_SOON_DAYS),
+         "limit": utcnow() - timedelta(days=STALE_DAYS), "owner_id": owner_id},
+    )
     for row in rows:
-        counts = found[row.key if keys else None]
+        counts = found[row.key if by_owner else None]
         counts.open += row.open
-        counts.overdue += int(row.overdue or 0)
-        counts.due_soon += int(row.due_soon or 0)
-        counts.stale += int(row.old or 0)
+        counts.overdue += row.overdue
+        counts.due_soon += row.due_soon
+        counts.stale += row.stale
         if row.status == ActionStatus.BLOCKED:
             counts.blocked += row.open
-    recent = select(ProgressUpdate.action_id).where(ProgressUpdate.created_at >= limit)
-    ever = exists().where(ProgressUpdate.action_id == ActionItem.id)
-    corrections = db.session.execute(
-        select(*keys,
-               func.sum(case((ActionItem.created_at < limit, -1), else_=1)).label("change"))
-        .where(ActionItem.status.in_(OPEN_STATUSES), *where,
-               or_(and_(ActionItem.created_at < limit, ActionItem.id.in_(recent)),
-                   and_(ActionItem.created_at >= limit, ActionItem.id.not_in(recent), ever)))
-        .group_by(*keys)
-    )
-    for row in corrections:
-        found[row.key if keys else None].stale += int(row.change or 0)
     return found
 
 
@@ -560,7 +574,7 @@ OWNER_ROWS = 50  # owners listed on the follow-up page; the totals count every o
 
 def follow_up(secretariat_label: str) -> FollowUp:
     """Every figure of the follow-up page, in seven queries whatever the number of actions."""
-    by_owner = _attention(ActionItem.owner_member_id)
+    by_owner = _attention(by_owner=True)
     flagged = {owner_id: counts for owner_id, counts in by_owner.items()
                if counts.overdue or counts.due_soon or counts.blocked or counts.stale}
     totals = {key: sum(getattr(c, key) for c in flagged.values())
@@ -651,8 +665,7 @@ def home_summary(member_id: int | None, counts: Attention | None = None) -> Home
     """The counts of open actions (of one cluster, or of all) and the next five deadlines;
     `counts`, when given, are the group's attention counts already read."""
     if counts is None:
-        where = [] if member_id is None else [ActionItem.owner_member_id == member_id]
-        counts = _attention(None, *where).get(None, Attention())
+        counts = _attention(owner_id=member_id).get(None, Attention())
     upcoming = []
     if member_id is not None:
         upcoming = list(db.session.scalars(
@@ -757,7 +770,7 @@ def home_cards(user: User) -> HomeCards:
             cluster=home_summary(user.member_id) if user.member_id is not None else None,
             network=home_summary(None) if user.is_secretariat else None,
         )
-    by_owner = _attention(ActionItem.owner_member_id)
+    by_owner = _attention(by_owner=True)
     total = Attention()
     for counts in by_owner.values():
         for name in ("open", "overdue", "due_soon", "blocked", "stale"):
