@@ -6,9 +6,11 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-# Production-like serving: gunicorn, 2 workers x 4 threads (fits the 2-core machine).
+# Production-like serving: gunicorn, 2 single-threaded (sync) workers on the 2-core machine:
+# pages are CPU-bound under the GIL, so threads added no throughput and a long tail of
+# latency (README, Performance). Behind a reverse proxy, which buffers slow clients.
 # The benchmark serves the app and its hello-world ceiling with the same SERVE_OPTIONS.
-SERVE_OPTIONS := --workers 2 --threads 4
+SERVE_OPTIONS := --workers 2
 GUNICORN := $(BIN)/gunicorn $(SERVE_OPTIONS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 .PHONY: run dev test lint format translations i18n-update i18n-check bench bench-smoke

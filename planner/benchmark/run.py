@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DIRECTOR = "director.ce3m@example.org"  # a director who also holds the secretariat
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
-SERVE_OPTIONS = os.environ.get("PLANNER_SERVE_OPTIONS", "--workers 2 --threads 4")
+SERVE_OPTIONS = os.environ.get("PLANNER_SERVE_OPTIONS", "--workers 2")
 CAST_ENTRIES = 48  # (director, round) pairs; more than the connections of one wrk thread
 TARGETS = {
     "share_of_hello": 20.0,  # % of hello-world req/s, demo and medium, 8 connections
