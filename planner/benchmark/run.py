@@ -163,6 +163,16 @@ def app_env(database: Database, instance: Path, count_queries: bool = False) -> 
     return env
 
 
+def memory_kb(pid: int, field: str) -> int | None:
+    """A figure of /proc/PID/status in kB (VmRSS now, VmHWM the peak); None once it ended."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(rf"{field}:\s+(\d+) kB", status)
+    return int(match.group(1)) if match else None
+
+
 # --- servers ------------------------------------------------------------------------------------
 
 
@@ -217,13 +227,8 @@ class Server:
         def sample() -> None:
             while self._sampling:
                 for pid in self.workers():
-                    try:
-                        status = Path(f"/proc/{pid}/status").read_text()
-                    except OSError:
-                        continue
-                    match = re.search(r"VmRSS:\s+(\d+) kB", status)
-                    if match:
-                        rss = int(match.group(1))
+                    rss = memory_kb(pid, "VmRSS")
+                    if rss is not None:
                         self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), rss)
                         if self.serving:
                             self.serving_rss[pid] = max(self.serving_rss.get(pid, 0), rss)
@@ -237,14 +242,7 @@ class Server:
         """The workers' high-water mark (VmHWM): their peak since they started, which no
         sampling can miss (a login's scrypt hash holds its memory for a fraction of a second)."""
         peaks = list(self.peak_rss.values())
-        for pid in self.workers():
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            match = re.search(r"VmHWM:\s+(\d+) kB", status)
-            if match:
-                peaks.append(int(match.group(1)))
+        peaks += [kb for kb in (memory_kb(pid, "VmHWM") for pid in self.workers()) if kb]
         return round(max(peaks, default=0) / 1024, 1)
 
     @property
