@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from planner.core.time import utcnow
 from planner.extensions import db
 from planner.plan import queries
+from planner.plan import rules as plan_rules
 from planner.plan.dates import local_today
 from planner.plan.models import ActionItem, ActionStatus, Horizon, Milestone, ProgressUpdate
 from tests.conftest import count_queries
@@ -194,3 +195,35 @@ def test_action_page_query_count_does_not_grow_with_its_history(app, as_user):
     assert count() == small
     page = client.get(f"/plan/actions/{action.id}").get_data(as_text=True)
     assert "Update 29" in page and "Step 29" in page
+
+
+def test_plan_figures_are_counted_once_per_plan_change_and_follow_every_change(app):
+    """The follow-up's counts over every action are reused until the plan changes; a change
+    through a rule shows at once, and one rolled back leaves the figures as they were."""
+    secretariat = make_user(role="secretariat")
+    objective = make_objective(axis=make_axis(title="Axe 1"))
+    action = make_action(objective=objective, due_in=50)
+    db.session.commit()
+
+    assert queries.follow_up("Secrétariat").totals["blocked"] == 0
+    db.session.commit()  # the next page is another transaction
+    with count_queries() as again:
+        assert queries.follow_up("Secrétariat").totals["blocked"] == 0
+    with count_queries() as counted:
+        queries._counted_attention(True, None, local_today(), queries.stale_limit())
+    assert not any("count(*)" in statement for statement in again)  # reused, not recounted
+    assert counted
+    db.session.commit()
+
+    make_update(secretariat, action, status="blocked", reason="Waiting", progress=0)
+    db.session.commit()
+    assert queries.follow_up("Secrétariat").totals["blocked"] == 1
+
+    db.session.commit()
+    plan_rules.post_update(secretariat, action, action.version, text="Unblocked", progress=20,
+                           status=ActionStatus.IN_PROGRESS, status_reason="")
+    db.session.flush()
+    # Inside the writing transaction the figures are counted afresh, never kept.
+    assert queries.follow_up("Secrétariat").totals["blocked"] == 0
+    db.session.rollback()
+    assert queries.follow_up("Secrétariat").totals["blocked"] == 1

@@ -15,6 +15,7 @@ from planner.core.time import utcnow
 from planner.extensions import db
 from planner.members.models import Member, User
 from planner.plan.dates import local_today
+from planner.plan.revision import kept
 from planner.plan.models import (
     CLOSED_STATUSES,
     ActionItem,
@@ -93,6 +94,12 @@ def due_soon_condition(today: date):
     )
 
 
+def stale_limit():
+    """Updates or creations before this are stale: 60 days ago, to the minute (so that the
+    counts kept until the plan changes are counted again at most once a minute)."""
+    return (utcnow() - timedelta(days=STALE_DAYS)).replace(second=0, microsecond=0)
+
+
 def stale_condition():
     """Open, and neither updated nor created in the last 60 days.
 
@@ -100,7 +107,7 @@ def stale_condition():
     outside them was last updated, if ever, before the limit, so it is stale when it was
     created before the limit or has an update at all. Equivalent to "the latest update, or
     else the creation, is older than the limit", without a look-up per action."""
-    limit = utcnow() - timedelta(days=STALE_DAYS)
+    limit = stale_limit()
     recent = select(ProgressUpdate.action_id).where(ProgressUpdate.created_at >= limit)
     ever = exists().where(ProgressUpdate.action_id == ActionItem.id)
     return and_(open_condition(), ActionItem.id.not_in(recent),
@@ -200,7 +207,8 @@ class ActionPage:
 
 def action_page(filters: ActionFilters, page: int, page_size: int = PAGE_SIZE) -> ActionPage:
     """One page of the filtered list (two queries: the count and the rows)."""
-    total = db.session.scalar(_base([func.count(ActionItem.id)], filters)) or 0
+    key = ("count", tuple(sorted(filters.args().items())), local_today(), stale_limit())
+    total = kept(key, lambda: db.session.scalar(_base([func.count(ActionItem.id)], filters)) or 0)
     pages = max(1, -(-total // page_size))
     page = min(max(page, 1), pages)
     query = _base([ActionItem, last_update_at().label("last_at")], filters)
@@ -282,8 +290,15 @@ def _figures(key, *where) -> dict:
     """Progress per `key` (objective, axis...) from one scan: (key, status) groups of simple
     sums, read from the covering index ix_action_items_figures; the figures are derived from
     them in Python, so that one scan serves the objectives, the axes, the horizons and the
-    whole plan alike. Cancelled actions do not count towards progress."""
+    whole plan alike. Cancelled actions do not count towards progress. The whole plan's
+    figures are kept until the plan changes; the caller reads them, never changes them."""
     today = local_today()
+    if not where:
+        return kept(("figures", str(key), today), lambda: _counted_figures(key, today))
+    return _counted_figures(key, today, *where)
+
+
+def _counted_figures(key, today, *where) -> dict:
     query = select(
         key.label("key"), ActionItem.status,
         func.count(ActionItem.id).label("actions"),
@@ -295,7 +310,7 @@ def _figures(key, *where) -> dict:
     figures: dict = defaultdict(Progress)
     for row in db.session.execute(query.where(*where).group_by(key, ActionItem.status)):
         figures[row.key].add(row)
-    return figures
+    return dict(figures)
 
 
 @dataclass
@@ -526,13 +541,19 @@ def _attention_query(by_owner: bool, one_owner: bool):
 
 def _attention(by_owner: bool = False, owner_id: int | None = None) -> dict:
     """Attention counts per owner (`by_owner`), or of the whole plan or of one owner's actions
-    (under the key None), in one query whatever the number of actions."""
-    today = local_today()
+    (under the key None), in one query whatever the number of actions; kept until the plan
+    changes (the caller reads them, never changes them)."""
+    today, limit = local_today(), stale_limit()
+    return kept(("attention", by_owner, owner_id, today, limit),
+                lambda: _counted_attention(by_owner, owner_id, today, limit))
+
+
+def _counted_attention(by_owner: bool, owner_id: int | None, today: date, limit) -> dict:
     found: dict = defaultdict(Attention)
     rows = db.session.execute(
         _attention_query(by_owner, owner_id is not None),
-        {"today": today, "soon": today + timedelta(days=DUE_SOON_DAYS),
-         "limit": utcnow() - timedelta(days=STALE_DAYS), "owner_id": owner_id},
+        {"today": today, "soon": today + timedelta(days=DUE_SOON_DAYS), "limit": limit,
+         "owner_id": owner_id},
     )
     for row in rows:
         counts = found[row.key if by_owner else None]
@@ -542,7 +563,7 @@ def _attention(by_owner: bool = False, owner_id: int | None = None) -> dict:
         counts.stale += row.stale
         if row.status == ActionStatus.BLOCKED:
             counts.blocked += row.open
-    return found
+    return dict(found)
 
 
 # --- the secretariat's follow-up --------------------------------------------------------------
@@ -610,7 +631,7 @@ def follow_up(secretariat_label: str) -> FollowUp:
     by_axis = [(axis, axis_progress.get(axis_id, Progress())) for axis_id, axis in axes.items()]
     by_horizon = [(horizon, horizon_progress.get(horizon, Progress())) for horizon in Horizon]
 
-    funding_rows = db.session.execute(
+    funding_rows = kept(("funding",), lambda: db.session.execute(
         select(
             ActionItem.funding_source_id, func.max(FundingSource.name).label("name"),
             ActionItem.funding_status,
@@ -621,7 +642,7 @@ def follow_up(secretariat_label: str) -> FollowUp:
         .select_from(ActionItem)
         .outerjoin(FundingSource, FundingSource.id == ActionItem.funding_source_id)
         .group_by(ActionItem.funding_source_id, ActionItem.funding_status)
-    ).all()
+    ).all())
     funding = _funding_table(funding_rows)
     funding_totals = {"actions": sum(f["actions"] for f in funding),
                       "cost": sum((f["cost"] for f in funding), Decimal(0))}
