@@ -226,4 +226,5 @@ def test_plan_figures_are_counted_once_per_plan_change_and_follow_every_change(a
     # Inside the writing transaction the figures are counted afresh, never kept.
     assert queries.follow_up("Secrétariat").totals["blocked"] == 0
     db.session.rollback()
+    make_action(objective=objective, due_in=80)  # the next change: the revision moves on again
     assert queries.follow_up("Secrétariat").totals["blocked"] == 1

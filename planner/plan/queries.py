@@ -15,7 +15,6 @@ from planner.core.time import utcnow
 from planner.extensions import db
 from planner.members.models import Member, User
 from planner.plan.dates import local_today
-from planner.plan.revision import kept
 from planner.plan.models import (
     CLOSED_STATUSES,
     ActionItem,
@@ -28,6 +27,7 @@ from planner.plan.models import (
     ProgressUpdate,
     StrategicAxis,
 )
+from planner.plan.revision import kept
 from planner.proposals.models import Decision
 
 PAGE_SIZE = 50
