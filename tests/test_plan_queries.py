@@ -211,8 +211,8 @@ def test_plan_figures_are_counted_once_per_plan_change_and_follow_every_change(a
         assert queries.follow_up("Secrétariat").totals["blocked"] == 0
     with count_queries() as counted:
         queries._counted_attention(True, None, local_today(), queries.stale_limit())
+    assert any("count(*)" in statement for statement in counted)  # how the count reads
     assert not any("count(*)" in statement for statement in again)  # reused, not recounted
-    assert counted
     db.session.commit()
 
     make_update(secretariat, action, status="blocked", reason="Waiting", progress=0)
@@ -228,3 +228,15 @@ def test_plan_figures_are_counted_once_per_plan_change_and_follow_every_change(a
     db.session.rollback()
     make_action(objective=objective, due_in=80)  # the next change: the revision moves on again
     assert queries.follow_up("Secrétariat").totals["blocked"] == 1
+
+
+def test_the_list_count_is_kept_for_every_sort_and_follows_a_new_action(app):
+    objective = make_objective(axis=make_axis(title="Axe 1"))
+    make_action(objective=objective, due_in=10)
+    db.session.commit()
+    assert queries.action_page(queries.ActionFilters(), 1).total == 1
+    db.session.commit()
+    make_action(objective=objective, due_in=20)
+    by_deadline = queries.action_page(queries.ActionFilters(sort="deadline"), 1)
+    assert by_deadline.total == 2 and len(by_deadline.rows) == 2
+    assert queries.action_page(queries.ActionFilters(), 1).total == 2

@@ -327,8 +327,6 @@ class CalendarFeed(db.Model):
     nonce: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-
-
 class PlanRevision(db.Model):
     """One row: a counter that every change to the plan's tables moves on, in the change's
     own transaction (planner/plan/revision.py). The figures counted over every action are

@@ -207,7 +207,9 @@ class ActionPage:
 
 def action_page(filters: ActionFilters, page: int, page_size: int = PAGE_SIZE) -> ActionPage:
     """One page of the filtered list (two queries: the count and the rows)."""
-    key = ("count", tuple(sorted(filters.args().items())), local_today(), stale_limit())
+    # The order does not change the count: one kept count serves every sort.
+    criteria = tuple(sorted((k, v) for k, v in filters.args().items() if k != "sort"))
+    key = ("count", criteria, local_today(), stale_limit())
     total = kept(key, lambda: db.session.scalar(_base([func.count(ActionItem.id)], filters)) or 0)
     pages = max(1, -(-total // page_size))
     page = min(max(page, 1), pages)

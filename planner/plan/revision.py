@@ -42,6 +42,7 @@ _READ = text("SELECT revision FROM plan_revision WHERE id = 1")
 _WRITTEN = "plan_written"  # this transaction changed the plan (cleared at its end)
 _BUMPED = "plan_bumped"  # the revision moved on in the current (nested) transaction
 _READ_AT = "plan_revision"  # the revision this transaction read
+MISSING = object()  # figures may be empty or zero, so "not kept" is a value of its own
 
 
 class FigureCache:
@@ -53,12 +54,13 @@ class FigureCache:
         self.lock = threading.Lock()
 
     def get(self, key, revision):
+        """The value kept for `key` at `revision`, or MISSING."""
         with self.lock:
             found = self.entries.get(key)
             if found is None or found[0] != revision:
-                return None
+                return MISSING
             self.entries.move_to_end(key)
-            return found
+            return found[1]
 
     def put(self, key, revision, value) -> None:
         with self.lock:
@@ -82,8 +84,8 @@ def kept(key: tuple, compute):
         session.info[_READ_AT] = revision
     cache = current_app.extensions.setdefault("plan_figures", FigureCache())
     found = cache.get(key, revision)
-    if found is not None:
-        return found[1]
+    if found is not MISSING:
+        return found
     value = compute()
     cache.put(key, revision, value)
     return value
