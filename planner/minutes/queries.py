@@ -117,14 +117,16 @@ def record(meeting: Meeting, network: Network | None = None) -> MinutesRecord:
         .order_by(Decision.closed_at, Decision.id)
     ).all()
     decisions = [decision for decision, _item_id in decided]
+    # A meeting's decisions carry a few actions: sorted here, so that the database finds
+    # them by the decision index whatever its statistics say about a walk by deadline.
     actions = (
-        list(
+        sorted(
             db.session.scalars(
                 select(ActionItem)
                 .where(ActionItem.decision_id.in_([d.id for d in decisions]))
                 .options(joinedload(ActionItem.owner_member))
-                .order_by(ActionItem.due_on, ActionItem.id)
-            )
+            ),
+            key=lambda action: (action.due_on, action.id),
         )
         if decisions
         else []
