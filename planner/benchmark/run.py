@@ -338,7 +338,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def wrk(
     url: str,
     connections: int,
-    duration: float,
+    duration: int,
     headers: dict | None = None,
     script: Path | None = None,
 ) -> dict:
@@ -455,6 +455,11 @@ def ballot_facts(database: Database, instance: Path) -> dict:
 # --- one database, one size ---------------------------------------------------------------------
 
 
+def wanted(page: str, options) -> bool:
+    prefixes = [p.strip() for p in options.pages.split(",") if p.strip()]
+    return not prefixes or any(page.startswith(p) for p in prefixes)
+
+
 def bench_one(kind: str, base_url: str | None, size: str, options, workdir: Path) -> Run:
     run = Run(database=kind, size=size, load_average=[round(os.getloadavg()[0], 2)])
     log(f"\n== {kind}, {size} ==")
@@ -528,6 +533,8 @@ def bench_one(kind: str, base_url: str | None, size: str, options, workdir: Path
             log(f"hello world, {connections} connections: {measured['rps']} req/s")
 
         for name, path in targets["pages"]:
+            if not wanted(name, options):
+                continue
             session = Session(app.url)  # a fresh login per page: the idle clock starts anew
             session.login(DIRECTOR)
             counts = []
@@ -577,7 +584,8 @@ def bench_one(kind: str, base_url: str | None, size: str, options, workdir: Path
             if status != 200:
                 run.problems.append(f"{name} ({path}) answered {status} after the load")
 
-        bench_casts(run, app, targets["casts"], ceiling, database, instance, options, workdir)
+        if wanted("cast a position (POST)", options):
+            bench_casts(run, app, targets["casts"], ceiling, database, instance, options, workdir)
         run.worker_rss_mb = app.peak_rss_mb
         run.serving_rss_mb = app.serving_rss_mb
         run.load_average.append(round(os.getloadavg()[0], 2))
@@ -810,8 +818,14 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="sqlite, postgresql, or auto (PostgreSQL when a URL is set)",
     )
-    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--duration", type=int, default=10, help="Seconds per page (wrk takes whole seconds).")
     parser.add_argument("--connections", default="8,32")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="Only the pages whose names start with these, comma-separated "
+        "(e.g. 'cast,action plan'); every page by default.",
+    )
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--out", default=str(ROOT / "instance" / "bench"))
     parser.add_argument(
