@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from planner.extensions import db
-from planner.members.models import Network
+from planner.members.models import Member, Network
 from planner.plan import rules
 from planner.plan.dates import local_today
 from planner.plan.models import ActionItem, ActionStatus, CalendarFeed, ProgressUpdate
+from planner.plan.owner_search import OWNER_SELECT_LIMIT
 from tests.conftest import page_text, post
 from tests.factories import (
     current_round_of,
@@ -337,6 +338,73 @@ def test_filter_by_owner_and_axis_ids(people, plan, as_user):
     assert titles_in(page[page.index('id="actions"'):]) == {"Avis des membres"}
     page = text(client.get(f"/plan/?funding={plan['source'].id}"))
     assert titles_in(page[page.index('id="actions"'):]) == {"Fiches de poste"}
+
+
+def actions_section(response) -> str:
+    page = text(response)
+    return page[page.index('id="actions"'):]
+
+
+@pytest.fixture
+def large_network(people):
+    """Past OWNER_SELECT_LIMIT owners, two of them with names alike."""
+    for n in range(OWNER_SELECT_LIMIT):
+        make_member(short_name=f"Cluster {n:02d}")
+    make_member(short_name="Aéro Nord")
+    make_member(short_name="Aero Sud")
+
+
+def test_a_small_network_chooses_the_owner_from_a_list(people, plan, as_user):
+    page = as_user(people["director"]).get("/plan/").get_data(as_text=True)
+    assert '<select id="owner" name="owner"' in page
+    assert 'name="owner_name"' not in page
+
+
+def test_a_large_network_types_the_owner_name_without_case_or_accents(
+        people, plan, large_network, as_user):
+    client = as_user(people["director"])
+    page = client.get("/plan/").get_data(as_text=True)
+    assert 'name="owner_name"' in page and '<select id="owner"' not in page
+    assert "Cluster 42" not in page  # no list of every cluster on each view of the plan
+    response = client.get("/plan/?owner_name=+own+")
+    assert response.status_code == 200
+    assert titles_in(actions_section(response)) == {"Avis des membres", "Rencontres UE"}
+    assert 'name="owner_name" type="text" value="OWN"' in response.get_data(as_text=True)
+    # "Secrétariat" typed without its accent; the other filters still apply.
+    response = client.get("/plan/?owner_name=secretariat&axis=" + str(plan["axes"][0].id))
+    assert titles_in(actions_section(response)) == {"Fiches de poste"}
+    # The follow-up's links give the owner by id: the field shows its name.
+    response = client.get(f"/plan/timeline?owner={people['other'].id}")
+    assert response.status_code == 200
+    assert 'value="OTHER"' in response.get_data(as_text=True)
+    assert "Missions Turquie" in text(response) and "Avis des membres" not in text(response)
+
+
+def test_a_name_that_matches_several_owners_offers_them_as_links(
+        people, plan, large_network, as_user):
+    client = as_user(people["director"])
+    response = client.get("/plan/?owner_name=aero&status=planned")
+    assert response.status_code == 400
+    page = text(response)
+    assert "2 porteurs correspondent à « aero »" in page
+    assert 'value="aero"' in response.get_data(as_text=True)  # what was typed is kept
+    links = re.findall(r'href="/plan/\?([^"]*owner=\d+[^"]*)"', response.get_data(as_text=True))
+    assert len(links) == 2 and all("status=planned" in link for link in links)
+    nord = db.session.scalar(select(Member.id).where(Member.short_name == "Aéro Nord"))
+    assert any(f"owner={nord}" in html.unescape(link) for link in links)
+
+
+def test_an_unknown_owner_name_or_id_is_refused_and_the_filter_dropped(
+        people, plan, large_network, as_user):
+    client = as_user(people["director"])
+    response = client.get("/plan/?owner_name=Nowhere")
+    assert response.status_code == 400
+    assert "Aucun cluster membre ne s'appelle « Nowhere »." in text(response)
+    assert len(titles_in(actions_section(response))) == 4
+    response = client.get("/plan/?owner=99999")
+    assert response.status_code == 400
+    assert "Ce porteur ne fait pas partie du réseau" in text(response)
+    assert len(titles_in(actions_section(response))) == 4
 
 
 def test_an_unknown_filter_value_is_refused_and_ignored(people, plan, as_user):

@@ -1,6 +1,7 @@
 """Forms of the action plan: filters, strategy, action items, updates, milestones, funding."""
 
 from flask import g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -12,11 +13,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from planner.core.forms import Form, choices
 from planner.core.i18n import request_translations
 from planner.plan.models import ActionStatus, FundingStatus, Horizon
+from planner.plan.owner_search import CANDIDATES_SHOWN, OWNER_SELECT_LIMIT, matching_owners
 
 
 def optional_int(value):
@@ -121,6 +123,11 @@ class ActionFilterForm(Form):
     objective = SelectField(_l("Objective"), coerce=optional_int, validate_choice=True)
     horizon = SelectField(_l("Horizon"), coerce=optional_enum(Horizon))
     owner = SelectField(_l("Owner"), coerce=optional_str)
+    # A large network's owner filter: the name typed, found among the owners (owner_search).
+    owner_name = StringField(
+        _l("Owner"), validators=[Length(max=200)],
+        description=_l("The short name of a member cluster, or “Secretariat”."),
+    )
     status = SelectField(_l("Status"), coerce=optional_enum(ActionStatus))
     funding = SelectField(_l("Funding source"), coerce=optional_int)
     funding_status = SelectField(_l("Funding status"), coerce=optional_enum(FundingStatus))
@@ -135,7 +142,13 @@ class ActionFilterForm(Form):
         self.axis.choices = choices([("", everything), *axes])
         self.objective.choices = choices([("", everything), *objectives])
         self.horizon.choices = _enum_choices(labels["horizon"], everything)
-        self.owner.choices = choices([("", everything), *owners])
+        self.owner_searchable = len(owners) > OWNER_SELECT_LIMIT
+        self.owner_candidates: list[tuple[str, str]] = []
+        self._owner_matches, self._unknown_owner = 0, False
+        self._find_owner(list(owners))
+        shown = ([o for o in owners if o[0] == self.owner.data] if self.owner_searchable
+                 else owners)
+        self.owner.choices = choices([("", everything), *shown])
         self.status.choices = _enum_choices(labels["status"], everything)
         self.funding.choices = choices([("", everything), *sources,
                                         ("0", str(_l("No funding source")))])
@@ -143,6 +156,36 @@ class ActionFilterForm(Form):
             *_enum_pairs(labels["funding_status"], everything), ("none", str(_l("Not set")))])
         self.flag.choices = choices([("", everything), *labels["flag"].items()])
         self.sort.choices = choices(list(labels["sort"].items()))
+
+    def _find_owner(self, owners: list[tuple[str, str]]) -> None:
+        """A typed name becomes the owner it names; an owner given by the address (a link of
+        the follow-up page) shows its name in the field."""
+        if not self.owner_searchable:
+            self.owner_name.data = ""  # the select is shown: a name in the address is ignored
+            return
+        typed = self.owner_name.data or ""
+        if typed:
+            found = matching_owners(typed, owners)
+            if len(found) == 1:
+                self.owner.data, self.owner_name.data = found[0]
+            else:
+                self.owner.data = None
+                self.owner_candidates = found[:CANDIDATES_SHOWN]
+                self._owner_matches = len(found)
+        elif self.owner.data:
+            self.owner_name.data = dict(owners).get(self.owner.data, "")
+            if not self.owner_name.data:  # not an owner: said on the field that is shown
+                self.owner.data, self._unknown_owner = None, True
+
+    def validate_owner_name(self, field) -> None:
+        if self._unknown_owner:
+            raise ValidationError(_("This owner is not in the network: type another name."))
+        if field.data and self.owner.data is None:
+            if self._owner_matches:
+                raise ValidationError(
+                    _("%(n)d owners match “%(name)s”: choose one below, or type more of its "
+                       "name.", n=self._owner_matches, name=field.data))
+            raise ValidationError(_("No member cluster is called “%(name)s”.", name=field.data))
 
 
 class ActionForm(Form):
