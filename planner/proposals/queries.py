@@ -444,7 +444,13 @@ def round_view(proposal: Proposal, round_: Round, viewer, page: int = 1) -> Roun
             needed=needed, present=present, is_choice=proposal.is_choice,
         )
         blockers = _blockers(proposal, result, len(names), names, options, secret)
+        # Only the viewer's own cluster and those whose proxy it holds can be answered for:
+        # cast_right decides on those rows alone (viewer is a proxy object, read once here,
+        # not a thousand times).
+        own = viewer.member_id if viewer.is_authenticated else None
         for row in electors:
+            if own is None or own not in (row.id, row.proxy_holder_id):
+                continue
             by_proxy = cast_right(viewer, row.id, row.proxy_holder_id)
             if by_proxy is not None:
                 castable[row.id] = by_proxy
