@@ -4,11 +4,12 @@ data, the lists stop at their page size, and the generator goes through the rule
 import re
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select
 
 from planner.benchmark import targets
 from planner.benchmark.generate import SIZES, Generator, Size
 from planner.core.audit import AuditEvent
+from planner.core.database import analyze
 from planner.extensions import db
 from planner.members.demo import DEMO_PASSWORD
 from planner.members.models import User
@@ -165,7 +166,7 @@ def test_the_minutes_find_their_decisions_actions_by_index_not_by_walking_the_pl
     """Most actions carry no decision; the minutes' look-up of the actions of the meeting's
     decisions must still use the decision index (a walk of every action by deadline made this
     page 3x slower on the large data set)."""
-    db.session.execute(text("ANALYZE"))  # what init-db and the generator's end do
+    analyze(db.session.connection())  # what init-db and the generator's end do
     db.session.commit()
     minutes_path = next(
         path for name, path in targets.pages("grown")["pages"] if name.startswith("minutes")
