@@ -157,11 +157,15 @@ def test_query_counts_do_not_grow_with_the_number_of_actions(app, as_user):
     assert "2000 actions correspondent." in client.get("/plan/").get_data(as_text=True)
 
 
-def test_review_of_previous_actions_is_one_query(app):
+def test_review_of_previous_actions_reads_its_rows_in_one_query_and_follows_the_plan(app):
     members = [make_member() for _ in range(2)]
     secretariat = make_user(role="secretariat")
     objectives = [make_objective()]
-    _bulk_actions(30, objectives, members, secretariat)
+    _bulk_actions(80, objectives, members, secretariat)
+    open_actions = sum(1 for n in range(80) if n % 4 != 2)  # every action not done
+    db.session.commit()
+    assert queries.review_actions().total == open_actions  # counted once for this plan
+    db.session.commit()  # the next page is another transaction
     with count_queries() as statements:
         rows = queries.review_actions()
         shown = [
@@ -169,8 +173,14 @@ def test_review_of_previous_actions_is_one_query(app):
              update.text if update else "", action.objective.title, action.is_overdue)
             for action, update in rows
         ]
-    assert len(statements) == 1
-    assert len(shown) == sum(1 for n in range(30) if n % 4 != 2)  # every action not done
+    # The rows, and the plan's revision under which the total was kept: no count again.
+    assert len(statements) == 2
+    assert not any("count(" in statement for statement in statements)
+    assert len(shown) == queries.REVIEW_LIMIT and rows.total == open_actions
+    db.session.commit()
+    make_action(objective=objectives[0], owner=members[0], due_in=5)
+    db.session.commit()
+    assert queries.review_actions().total == open_actions + 1  # a new action shows at once
 
 
 def test_action_page_query_count_does_not_grow_with_its_history(app, as_user):

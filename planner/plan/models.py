@@ -177,6 +177,9 @@ class ActionItem(db.Model):
             name="funding_status_needs_source",
         ),
         Index("ix_action_items_status_due_on", "status", "due_on"),
+        # The plan list's order within an objective (deadline, then id): its first page is
+        # read in order and stops at 50 rows, instead of sorting a whole objective's actions.
+        Index("ix_action_items_objective_due", "objective_id", "due_on", "id"),
         # The plan's figures (progress per objective, follow-up per owner and per funding
         # source, home counts) are counted from these indexes alone, in their order, without
         # reading the actions' rows and their text.
@@ -196,9 +199,7 @@ class ActionItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    objective_id: Mapped[int] = mapped_column(
-        ForeignKey("objectives.id", ondelete="RESTRICT"), index=True
-    )
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objectives.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     owner_member_id: Mapped[int | None] = mapped_column(
