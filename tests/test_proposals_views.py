@@ -3,7 +3,7 @@ closing, amended rounds, secret votes, the decisions list, the home page, concur
 
 import re
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from planner.core.audit import AuditEvent
 from planner.core.time import utcnow
 from planner.extensions import db
 from planner.members.models import Member
-from planner.proposals import rules
+from planner.proposals import queries, rules
 from planner.proposals.models import (
     Ballot,
     BallotChange,
@@ -347,6 +347,44 @@ def test_decisions_list_filters_by_meeting_rule_and_outcome(as_user, people):
     assert "Blocked one" in page and "Adopted one" not in page
     assert f'/proposals/{adopted.id}/rounds/1"' in page or "Blocked one" in page
     assert client.get("/decisions/?rule=nonsense&outcome=").status_code == 200
+
+
+def test_a_long_history_lists_the_latest_meetings_and_the_chosen_one(as_user, people,
+                                                                      monkeypatch):
+    """Past MEETINGS_LISTED meetings with decisions, the filter offers the latest ones, says
+    so, and still offers (and applies) an earlier meeting chosen from that meeting's page."""
+    monkeypatch.setattr(queries, "MEETINGS_LISTED", 2)
+    secretariat = people["secretariat"]
+    meetings = []
+    for n in range(4):
+        meeting = make_meeting(status="convened", items=1, title=f"Meeting {n}",
+                               starts_at=datetime(2030, 3, 1 + 7 * n, 9, 0))
+        proposal = make_proposal(actor=secretariat, open_round=True, title=f"Decided {n}",
+                                 agenda_item_id=make_item(meeting, kind="decision").id)
+        make_ballot(people["directors"][0], proposal)
+        rules.close_round(secretariat, current_round_of(proposal))
+        meetings.append(meeting)
+    db.session.commit()
+    client = as_user(people["directors"][1])
+
+    response = client.get("/decisions/")
+    offered = re.findall(r'<option (?:selected )?value="(\d+)"', response.get_data(as_text=True))
+    assert offered == [str(meetings[3].id), str(meetings[2].id)]  # the latest two
+    assert "Les 2 dernières réunions ayant des décisions sont proposées." in text(response)
+
+    earliest = meetings[0]
+    page = client.get(f"/decisions/?meeting={earliest.id}").get_data(as_text=True)
+    offered = re.findall(r'<option (?:selected )?value="(\d+)"', page)
+    assert offered == [str(meetings[3].id), str(meetings[2].id), str(earliest.id)]
+    assert f'<option selected value="{earliest.id}"' in page
+    assert "Decided 0" in page and "Decided 3" not in page
+
+    from planner.meetings import rules as meeting_rules
+
+    meeting_rules.move_meeting(secretariat, earliest, "open")
+    db.session.commit()
+    meeting_page = client.get(f"/meetings/{earliest.id}").get_data(as_text=True)
+    assert f'href="/decisions/?meeting={earliest.id}"' in meeting_page
 
 
 def test_proposals_index_groups_by_state(as_user, people):

@@ -91,23 +91,27 @@ def index():
 def decisions_index():
     apply_due_closings()
     form = DecisionFilterForm(request.args)
-    meetings = queries.decision_meetings()
+    meeting_arg = request.args.get("meeting", "")
+    meeting_id = int(meeting_arg) if meeting_arg.isdigit() else None
+    meetings = queries.decision_meetings(selected=meeting_id)
     form.meeting.choices = choices([
         ("", _("All meetings")), ("written", _("Votes between meetings")),
-        *((str(i), title) for i, title, _starts in meetings)])
+        *((str(i), title) for i, title, _starts in meetings.rows)])
+    if meetings.more:
+        form.meeting.description = _(
+            "The %(n)d latest meetings with decisions are listed. An earlier meeting's "
+            "decisions are linked from its page.", n=queries.MEETINGS_LISTED)
     form.rule.choices = choices([
         ("", _("All rules")), *((r.value, label) for r, label in rule_short_labels().items())])
     form.outcome.choices = choices([
         ("", _("All outcomes")), *((o.value, label) for o, label in outcome_labels().items())])
-    meeting_arg = request.args.get("meeting", "")
     rule = _enum_arg(DecisionRule, request.args.get("rule"))
     outcome = _enum_arg(Outcome, request.args.get("outcome"))
-    meeting_id = int(meeting_arg) if meeting_arg.isdigit() else None
     page = max(request.args.get("page", 1, type=int), 1)
     rows, total = queries.decisions(meeting_id=meeting_id, rule=rule, outcome=outcome,
                                     written=meeting_arg == "written", page=page)
     filtered = bool(meeting_arg or rule or outcome)
-    return render_template("proposals/decisions.html", rows=rows, form=form, meetings=meetings,
+    return render_template("proposals/decisions.html", rows=rows, form=form,
                            meeting_arg=meeting_arg, rule=rule, outcome=outcome,
                            filtered=filtered, total=total, page=page,
                            per_page=queries.DECISIONS_PER_PAGE)
