@@ -178,6 +178,60 @@ def test_sqlite_write_requests_take_the_lock_at_begin(app, backend):
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_writer_queued_behind_another_gets_the_lock_soon_after_it_is_released(
+    app, backend, monkeypatch
+):
+    """A writer waiting for SQLite's lock tries again within a fraction of a millisecond at
+    first (SQLite's own handler sleeps 1, 2, 5… ms), then waits as long as before."""
+    import threading
+
+    from planner.core import database
+
+    naps = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(database.time, "sleep", lambda s: (naps.append(s), real_sleep(s)))
+    other = sqlite3.connect(db.engine.url.database, timeout=0, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.05, other.rollback)
+    token = database.write_intent.set(True)
+    release.start()
+    try:
+        member = make_member()  # commits: the write went through once the other let go
+        assert db.session.get(Member, member.id) is not None
+        assert naps[0] < 0.001
+        assert max(naps) <= database.LONGEST_NAP
+        assert sum(naps) < 1  # it waited about the 50 ms the lock was held
+        # The statements after BEGIN keep SQLite's own wait, the same 10 s.
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+    finally:
+        release.join()
+        database.write_intent.reset(token)
+        other.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_writer_gives_up_with_locked_when_the_lock_is_held_past_the_limit(
+    app, backend, monkeypatch
+):
+    from planner.core import database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.05)
+    other = sqlite3.connect(db.engine.url.database, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    token = database.write_intent.set(True)
+    try:
+        started = time.monotonic()
+        with pytest.raises(Exception, match="locked"):
+            db.session.execute(text("SELECT 1"))
+        assert time.monotonic() - started < 1
+    finally:
+        db.session.rollback()
+        database.write_intent.reset(token)
+        other.rollback()
+        other.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_a_refused_form_does_not_wait_for_the_write_lock(app, backend, as_user, network):
     """Signing in and checking the permission only read: while another writer holds SQLite's
     lock, a form the person may not send is refused at once (403), not queued behind it."""

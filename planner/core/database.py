@@ -1,15 +1,19 @@
 """Engine tuning: SQLite in WAL mode with foreign keys and queued writers."""
 
 import sqlite3
+import time
 from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 # Read-only requests begin deferred transactions so readers never wait on writers;
-# everything else (a form's view, the CLI) takes the write lock at BEGIN and queues on
-# busy_timeout instead of failing half-way with "database is locked".
+# everything else (a form's view, the CLI) takes the write lock at BEGIN and queues for it
+# (begin_immediate) instead of failing half-way with "database is locked".
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+BUSY_TIMEOUT_SECONDS = 10.0  # how long a statement waits for a lock before it fails
+FIRST_NAP, LONGEST_NAP = 0.0001, 0.002  # seconds between a writer's tries for the lock
 
 
 def start_writing(session) -> None:
@@ -42,7 +46,7 @@ def configure_engine(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -50,8 +54,38 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(connection) -> None:
         # Straight to the driver: BEGIN needs none of SQLAlchemy's statement machinery, which
         # cost a twentieth of a cast (two transactions each: the read, then the write).
-        connection.connection.dbapi_connection.execute(
-            "BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        dbapi_connection = connection.connection.dbapi_connection
+        if write_intent.get():
+            begin_immediate(dbapi_connection)
+        else:
+            dbapi_connection.execute("BEGIN")
+
+
+def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, queueing for the write lock in naps of our own.
+
+    SQLite's busy handler naps 1, 2, 5, 10… ms between tries, and a cast holds the lock about
+    1 ms: a writer that arrived behind another slept longer than the lock was held, its
+    worker idle meanwhile (the benchmark's casts: 87 % of the 2 cores busy, 91 % with these
+    naps, 10–15 % more casts a second). The naps here start at 0.1 ms and double up to 2 ms,
+    for the same limit in all; the statements that follow keep SQLite's own handler.
+    """
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        nap = FIRST_NAP
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                busy = getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() + nap > deadline:
+                    raise
+            time.sleep(nap)
+            nap = min(nap * 2, LONGEST_NAP)
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
 
 def analyze(connection) -> None:
