@@ -5,13 +5,14 @@ import time
 
 import pytest
 from flask import abort
-from sqlalchemy import text
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from planner import create_app
 from planner.core.permissions import public
 from planner.extensions import db
 from planner.members.models import Member
-from tests.conftest import base_config, csrf_token, post
+from tests.conftest import base_config, csrf_token, page_text, post
 from tests.factories import make_member, make_user
 
 
@@ -221,7 +222,7 @@ def test_a_writer_gives_up_with_locked_when_the_lock_is_held_past_the_limit(
     token = database.write_intent.set(True)
     try:
         started = time.monotonic()
-        with pytest.raises(Exception, match="locked"):
+        with pytest.raises(OperationalError, match="locked"):
             db.session.execute(text("SELECT 1"))
         assert time.monotonic() - started < 1
     finally:
@@ -229,6 +230,32 @@ def test_a_writer_gives_up_with_locked_when_the_lock_is_held_past_the_limit(
         database.write_intent.reset(token)
         other.rollback()
         other.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_form_sent_while_the_lock_stays_held_answers_503_and_says_why(
+    app, backend, as_user, network, monkeypatch
+):
+    from planner.core import database
+    from planner.meetings.models import Meeting
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.05)
+    client = as_user(make_user(role="secretariat"))
+    token = csrf_token(client, "/meetings/new")
+    other = sqlite3.connect(db.engine.url.database, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post("/meetings/new", data={
+            "csrf_token": token, "title": "Board", "starts_at": "2026-06-10T10:00",
+            "ends_at": "2026-06-10T13:30", "minutes_language": "fr"})
+    finally:
+        other.rollback()
+        other.close()
+    assert response.status_code == 503
+    page = page_text(response)
+    assert "Try again in a moment" in page or "Réessayez" in page
+    assert "Traceback" not in page
+    assert db.session.scalar(select(func.count(Meeting.id))) == 0  # nothing half-written
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

@@ -97,12 +97,17 @@ def _generate_and_copy(size: str, seed: int) -> dict:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=current_app.instance_path) as workdir:
         source, report = Path(workdir) / "source.sqlite3", Path(workdir) / "source.json"
-        subprocess.run(  # noqa: S603 - this same command, with the arguments it was given
+        made = subprocess.run(  # noqa: S603 - this same command, with the arguments it was given
             [sys.executable, "-m", "flask", "--app", "planner", "bench-data", size,
              "--seed", str(seed), "--report", str(report)],
             env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"},
-            check=True,
+            check=False,
         )
+        if made.returncode:
+            raise click.ClickException(
+                "Making the data set in SQLite failed (its messages are above); nothing was "
+                "copied into PostgreSQL."
+            )
         result = json.loads(report.read_text())
         copying = time.perf_counter()
         copied = copy_tables(source, db.session.connection())

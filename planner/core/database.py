@@ -6,6 +6,7 @@ from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 # Read-only requests begin deferred transactions so readers never wait on writers;
 # everything else (a form's view, the CLI) takes the write lock at BEGIN and queues for it
@@ -14,6 +15,10 @@ write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a statement waits for a lock before it fails
 FIRST_NAP, LONGEST_NAP = 0.0001, 0.002  # seconds between a writer's tries for the lock
+
+
+def _busy_timeout() -> str:
+    return f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}"
 
 
 def start_writing(session) -> None:
@@ -46,7 +51,7 @@ def configure_engine(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        cursor.execute(_busy_timeout())
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -81,11 +86,13 @@ def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
             except sqlite3.OperationalError as error:
                 busy = getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
                 if not busy or time.monotonic() + nap > deadline:
-                    raise
+                    # As SQLAlchemy wraps a statement's error, so that a request answers 503
+                    # "database unavailable" (core/errors.py), not an unexpected 500.
+                    raise OperationalError("BEGIN IMMEDIATE", None, error) from error
             time.sleep(nap)
             nap = min(nap * 2, LONGEST_NAP)
     finally:
-        dbapi_connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        dbapi_connection.execute(_busy_timeout())
 
 
 def analyze(connection) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from planner.core.database import write_intent
 from planner.extensions import db
 
 log = logging.getLogger("planner.errors")
@@ -42,6 +43,9 @@ EXPLANATIONS = {
 
 
 def render_error(status: int, message: str | None = None, incident: str | None = None):
+    # An error page only reads (the account, for the menu): its transaction must not queue
+    # for SQLite's write lock, which may be what the request failed on.
+    write_intent.set(False)
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         body = {"error": str(TITLES.get(status, status)), "message": message, "incident": incident}
         return jsonify(body), status
