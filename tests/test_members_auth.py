@@ -8,7 +8,7 @@ from planner.core.time import utcnow
 from planner.extensions import db
 from planner.members import rules
 from planner.members.models import LoginAttempt, SetPasswordLink, User
-from tests.conftest import csrf_token, post
+from tests.conftest import count_queries, csrf_token, page_text, post
 from tests.factories import PASSWORD, make_user
 
 
@@ -145,6 +145,24 @@ def test_cookie_captured_before_logout_is_refused_after(app, client, network):
     thief.set_cookie("session", captured, domain="localhost")
     response = thief.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_signed_in_page_reads_the_account_and_the_network_in_one_statement(
+    app, client, network
+):
+    user = make_user()
+    log_in(client, user.email, PASSWORD)
+    with count_queries() as statements:
+        response = client.get("/account")
+    assert response.status_code == 200
+    assert network.name in page_text(response)  # the header names the network
+    with_network = [s for s in statements if "networks" in s]
+    assert len(with_network) == 1 and "FROM users" in with_network[0]
+    # Signed out (the cookie's session version is old), the page still names the network.
+    db.session.get(User, user.id).session_version += 1
+    db.session.commit()
+    response = client.get("/login")
+    assert response.status_code == 200 and network.name in page_text(response)
 
 
 def test_remember_me_cookie_dies_at_logout(app, client, network):
