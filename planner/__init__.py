@@ -113,12 +113,14 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # our own rules: core/security.py
 
     from planner.core.errors import register_error_handlers
+    from planner.core.page_cache import init_page_cache
     from planner.core.security import init_security
     from planner.members.sessions import init_sessions
 
     init_security(app)  # first: it decides how the request's transaction begins
     init_sessions(app)
     register_error_handlers(app)
+    init_page_cache(app)  # last: a kept page is served once the session's rules have run
 
 
 def _init_commands(app: Flask) -> None:

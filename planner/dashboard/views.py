@@ -3,6 +3,7 @@
 from flask import Blueprint, g, render_template
 from flask_login import current_user
 
+from planner.core.page_cache import kept_page
 from planner.core.permissions import allow, signed_in
 from planner.meetings import queries as meeting_queries
 from planner.members import queries as member_queries
@@ -15,6 +16,7 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.route("/")
 @allow(signed_in)
+@kept_page
 def home():
     members, member_count = member_queries.members_preview()
     return render_template(

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from planner.core.errors import abort_with
+from planner.core.page_cache import kept_page
 from planner.core.permissions import (
     allow,
     can_manage_meetings,
@@ -80,6 +81,7 @@ def _refuse(error: RuleError):
 
 @bp.route("/")
 @allow(signed_in)
+@kept_page
 def index():
     upcoming, past = queries.meetings_for(current_user)
     return render_template("meetings/index.html", upcoming=upcoming, past=past)
@@ -87,6 +89,7 @@ def index():
 
 @bp.route("/<int:meeting_id>")
 @allow(signed_in)
+@kept_page
 def show(meeting_id: int):
     meeting = _visible_meeting(queries.meeting_with_agenda(meeting_id))
     attendance = queries.attendance_overview(meeting)
@@ -233,6 +236,7 @@ def _agenda_locked(meeting: Meeting) -> None:
 
 @bp.route("/<int:meeting_id>/agenda")
 @allow(can_manage_meetings)
+@kept_page
 def agenda(meeting_id: int):
     meeting = queries.meeting_with_agenda(meeting_id)
     if meeting is None:

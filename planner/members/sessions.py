@@ -5,6 +5,7 @@ from functools import cache
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import bindparam, select, true
 
+from planner.core import page_cache
 from planner.extensions import db, login_manager
 from planner.members.models import Network, User
 from planner.members.queries import current_network
@@ -13,9 +14,10 @@ from planner.members.queries import current_network
 @cache
 def _user_and_network_query():
     # Built once, run with a bound id. The network is the first one, as current_network()
-    # reads it: one statement instead of two on every signed-in request.
+    # reads it, and what kept pages are checked against (core/page_cache.py): one statement
+    # instead of three on every signed-in request.
     return (
-        select(User, Network)
+        select(User, Network, *page_cache.account_columns())
         .outerjoin(Network, true())
         .where(User.id == bindparam("user_id"))
         .order_by(Network.id)
@@ -33,9 +35,10 @@ def load_user(user_id: str) -> User | None:
     row = db.session.execute(_user_and_network_query(), {"user_id": wanted_id}).first()
     if row is None:
         return None
-    user, network = row
+    user, network, *kept_pages = row
     if has_request_context():
         _serve(network)
+        page_cache.note_account_columns(kept_pages)
     if not user.is_active or user.session_version != wanted_version:
         return None
     return user

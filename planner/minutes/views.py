@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from planner.core import permissions
+from planner.core.page_cache import kept_page
 from planner.core.permissions import allow, public, require, secretariat, signed_in
 from planner.core.rules import RuleError
 from planner.core.time import to_utc, utcnow
@@ -99,6 +100,7 @@ def _approval_meeting_choices(meeting: Meeting):
 
 @bp.route("/minutes/")
 @allow(signed_in)
+@kept_page
 def index():
     text = request.args.get("q", "")
     page = max(request.args.get("page", 1, type=int), 1)
@@ -110,12 +112,14 @@ def index():
 
 @bp.route("/meetings/<int:meeting_id>/minutes")
 @allow(signed_in)
+@kept_page
 def show(meeting_id: int):
     return _page(_meeting(meeting_id))
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/document")
 @allow(signed_in)
+@kept_page
 def document(meeting_id: int):
     """The document alone, which the minutes page reloads while notes are being written."""
     record = queries.record(_meeting(meeting_id), g.network)

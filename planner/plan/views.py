@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from planner.core.forms import choices
 from planner.core.i18n import formatting_locale, is_right_to_left
+from planner.core.page_cache import kept_page
 from planner.core.permissions import (
     allow,
     can_manage_plan,
@@ -94,6 +95,7 @@ def _filters(outline: queries.StrategyOutline | None = None,
 
 @bp.route("/")
 @allow(signed_in)
+@kept_page
 def index():
     outline = queries.strategy_outline()
     form, filters, valid = _filters(outline)
@@ -108,6 +110,7 @@ def index():
 
 @bp.route("/timeline")
 @allow(signed_in)
+@kept_page
 def timeline():
     form, filters, valid = _filters()
     tree_filters = queries.ActionFilters(**{**filters.__dict__, "sort": "tree"})
@@ -138,6 +141,7 @@ def export_csv():
 
 @bp.route("/follow-up")
 @allow(can_manage_plan)
+@kept_page
 def follow_up():
     figures = queries.follow_up(_("Secretariat"))
     return render_template("plan/follow_up.html", figures=figures, today=local_today())
@@ -145,6 +149,7 @@ def follow_up():
 
 @bp.route("/objectives/<int:objective_id>")
 @allow(signed_in)
+@kept_page
 def show_objective(objective_id: int):
     found = queries.objective_detail(objective_id)
     if found is None:
@@ -191,6 +196,7 @@ def _render_action(action: ActionItem, update_form=None, milestone_form=None, st
 
 @bp.route("/actions/<int:action_id>")
 @allow(signed_in)
+@kept_page
 def show_action(action_id: int):
     return _render_action(_load_action(action_id))
 

@@ -7,6 +7,7 @@ from functools import cache
 from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
+from planner.core import page_cache
 from planner.core.listing import Capped
 from planner.core.time import utcnow
 from planner.extensions import db
@@ -122,6 +123,17 @@ def _due_query(of_proposal: bool):
 def has_due_rounds(proposal_id: int | None = None, now: datetime | None = None) -> bool:
     return db.session.scalar(_due_query(proposal_id is not None),
                              {"now": now or utcnow(), "proposal_id": proposal_id}) is not None
+
+
+# Kept pages expire at the next deadline of an open round, so that the next load runs its
+# view, which closes the round (core/page_cache.py). The (status, closes_at) index answers it.
+page_cache.expires_at(
+    select(Round.closes_at)
+    .where(Round.status == RoundStatus.OPEN, Round.closes_at.is_not(None))
+    .order_by(Round.closes_at)
+    .limit(1)
+    .scalar_subquery()
+)
 
 
 @cache

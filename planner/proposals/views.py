@@ -7,6 +7,7 @@ from flask_login import current_user
 from planner.core.database import start_writing, write_intent
 from planner.core.forms import choices
 from planner.core.markdown import word_diff
+from planner.core.page_cache import kept_page
 from planner.core.permissions import (
     allow,
     can_follow_up_objections,
@@ -75,6 +76,7 @@ def _load_round(proposal_id: int, round_number: int,
 
 @bp.route("/")
 @allow(signed_in)
+@kept_page
 def index():
     apply_due_closings()
     rows = queries.proposals_index()
@@ -88,6 +90,7 @@ def index():
 
 @decisions_bp.route("/", endpoint="index")
 @allow(signed_in)
+@kept_page
 def decisions_index():
     apply_due_closings()
     form = DecisionFilterForm(request.args)
@@ -304,6 +307,7 @@ def _load_proposal(proposal_id: int) -> tuple[Proposal, list[Round]]:
 
 @bp.route("/<int:proposal_id>")
 @allow(signed_in)
+@kept_page
 def show(proposal_id: int):
     proposal, rounds = _load_proposal(proposal_id)
     return render_round(proposal, rounds[-1] if rounds else None, rounds=rounds)
@@ -311,6 +315,7 @@ def show(proposal_id: int):
 
 @bp.route("/<int:proposal_id>/rounds/<int:round_number>")
 @allow(signed_in)
+@kept_page
 def round_page(proposal_id: int, round_number: int):
     proposal, rounds = _load_proposal(proposal_id)
     round_ = next((r for r in rounds if r.number == round_number), None)
