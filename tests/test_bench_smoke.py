@@ -88,11 +88,26 @@ def test_no_page_answers_an_error_and_every_cast_changes_a_ballot_once(smoke):
 
 def test_each_page_runs_the_same_queries_on_both_databases(smoke):
     report, _table = smoke
+    rendered = [f"{page} (uncached)" for page in PAGES]
     per_database = {
-        run["database"]: {r["page"]: r["queries"] for r in run["results"] if r["page"] in PAGES}
+        run["database"]: {r["page"]: r["queries"] for r in run["results"] if r["page"] in rendered}
         for run in report["runs"]
     }
     for queries in per_database.values():
-        assert set(queries) == set(PAGES) and all(n and n > 0 for n in queries.values())
+        assert set(queries) == set(rendered) and all(n and n > 0 for n in queries.values())
     if len(per_database) == 2:
         assert per_database["sqlite"] == per_database["postgresql"]
+
+
+def test_every_page_is_measured_as_kept_and_as_rendered(smoke):
+    """Served again, a page runs the account's one statement; rendered, its view's own."""
+    report, table = smoke
+    for run in report["runs"]:
+        rows = {(r["page"], r["connections"]): r for r in run["results"]}
+        for page in PAGES:
+            kept, rendered = rows[(page, 8)], rows[(f"{page} (uncached)", 8)]
+            assert kept["queries"] == 1, (run["database"], page)
+            assert rendered["queries"] > 1, (run["database"], page)
+            assert rendered["requests"] > 0
+    for page in PAGES:
+        assert f"| {page} (uncached) | demo |" in table

@@ -21,6 +21,9 @@ NOT_QUERIES = ("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA", "COMMIT", "ROLLBACK")
 def init_app(app: Flask) -> None:
     if os.environ.get("PLANNER_BENCH_QUERY_COUNT") == "1":
         install_query_counter(app)
+        # The benchmark also loads each page uncached ("X-Page-Cache: bypass"), so that it
+        # reports the cost of rendering it (core/page_cache.py) beside that of a kept page.
+        app.config["PAGE_CACHE_BYPASS"] = True
 
 
 def install_query_counter(app: Flask) -> None:
