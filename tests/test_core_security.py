@@ -275,3 +275,32 @@ def test_a_refused_form_does_not_wait_for_the_write_lock(app, backend, as_user, 
         other.close()
     assert response.status_code == 403
     assert waited < 5  # the busy timeout is 10 s
+
+
+def test_a_write_that_follows_a_read_only_requests_reads_is_still_all_or_nothing(app):
+    """A read-only request reads outside a transaction on PostgreSQL (one round trip a
+    statement); a write that comes after its reads still runs in a transaction of its own,
+    which a rollback undoes entirely."""
+    from planner.core.database import write_intent
+
+    make_member(short_name="KEPT")
+    db.session.commit()
+    with app.test_request_context("/"):
+        write_intent.set(False)  # as a GET request begins (core/security.py)
+        assert db.session.scalar(select(func.count(Member.id))) == 1
+        for name in ("UNDONE-1", "UNDONE-2"):  # two statements, one after the other
+            db.session.add(Member(name=f"Cluster {name}", short_name=name, slug=name.lower(),
+                                  sector="Industry", city="Casablanca"))
+            db.session.flush()
+        db.session.rollback()
+        write_intent.set(True)
+    db.session.remove()
+    names = db.session.scalars(select(Member.short_name)).all()
+    assert names == ["KEPT"]
+
+
+def test_after_a_page_the_next_statements_write_by_default(client, network):
+    from planner.core.database import write_intent
+
+    client.get("/login")
+    assert write_intent.get() is True  # e.g. the CLI or a test's own code after a request

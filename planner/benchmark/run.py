@@ -620,14 +620,17 @@ def probe_queries(
     the plan's figures once per plan change and keeps them (planner/plan/revision.py), so a
     worker's first requests may run more; the steady count must be the same at every size.
     Without the bypass header the later probes are answered from the kept page."""
-    counts = []
+    counts, kept = [], []
     for _ in range(PROBES):
         status, answer, _body = session.get(path, headers)
         if status != 200:
             run.problems.append(f"{name} ({path}) answered {status}")
         counts.append(int(answer.get("X-Query-Count", -1)))
-    if expect_kept and answer.get("X-Page-Cache") != "hit":
-        run.problems.append(f"{name} ({path}) was not kept: {answer.get('X-Page-Cache')}")
+        kept.append(answer.get("X-Page-Cache"))
+    # Either worker may take a probe, and each keeps its own pages: a worker's first sight
+    # of the page is a miss, whenever it comes, but one of the two has seen it again.
+    if expect_kept and "hit" not in kept:
+        run.problems.append(f"{name} ({path}) was never served as kept: {kept}")
     return min(counts)
 
 

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 # Read-only requests begin deferred transactions so readers never wait on writers;
 # everything else (a form's view, the CLI) takes the write lock at BEGIN and queues for it
@@ -41,6 +42,8 @@ def start_writing(session) -> None:
 
 
 def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     if engine.dialect.name != "sqlite":
         return
 
@@ -64,6 +67,41 @@ def configure_engine(engine: Engine) -> None:
             begin_immediate(dbapi_connection)
         else:
             dbapi_connection.execute("BEGIN")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, _record, _proxy) -> None:
+        # A read-only request's statements run outside a transaction: under READ COMMITTED
+        # each statement sees its own snapshot either way, and a page served from the cache
+        # (core/page_cache.py) is then one round trip to the server, not BEGIN, SELECT and
+        # ROLLBACK. A writer's transaction checks out a connection again (start_writing)
+        # and gets a real one; so does any write that comes first (_writes_in_a_transaction).
+        autocommit = not write_intent.get()
+        if dbapi_connection.autocommit != autocommit:
+            dbapi_connection.autocommit = autocommit
+
+
+def _in_a_transaction(session: Session) -> None:
+    """Before a write or a locking read: leave autocommit (nothing is pending in it)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    dbapi_connection = session.connection().connection.dbapi_connection
+    if dbapi_connection.autocommit:
+        dbapi_connection.autocommit = False
+
+
+@event.listens_for(Session, "before_flush")
+def _writes_in_a_transaction(session, _context, _instances) -> None:
+    _in_a_transaction(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement_in_a_transaction(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete or (
+        state.is_select and state.statement._for_update_arg is not None
+    ):
+        _in_a_transaction(state.session)
 
 
 def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:

@@ -74,6 +74,12 @@ def init_security(app: Flask) -> None:
         if (now - datetime.fromisoformat(session["seen_at"])).total_seconds() > 60:
             session["seen_at"] = now.isoformat()
 
+    @app.teardown_request
+    def _writes_by_default(_error) -> None:
+        # The request's thread serves the next request, or the tests' code between
+        # requests: outside a request, statements write by default again.
+        write_intent.set(True)
+
     @app.after_request
     def _headers(response):
         headers = response.headers
