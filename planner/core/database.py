@@ -1,4 +1,5 @@
-"""Engine tuning: SQLite in WAL mode with foreign keys and queued writers."""
+"""Engine tuning: SQLite in WAL mode with foreign keys and queued writers; PostgreSQL reads
+of read-only requests outside a transaction."""
 
 import sqlite3
 import time
@@ -74,7 +75,7 @@ def _configure_postgresql(engine: Engine) -> None:
     def _on_checkout(dbapi_connection, _record, _proxy) -> None:
         # A read-only request's statements run outside a transaction: under READ COMMITTED
         # each statement sees its own snapshot either way, and a page served from the cache
-        # (core/page_cache.py) is then one round trip to the server, not BEGIN, SELECT and
+        # (core/page_cache.py) is then its statement alone, not BEGIN, SELECT and
         # ROLLBACK. A writer's transaction checks out a connection again (start_writing)
         # and gets a real one; so does any write that comes first (_writes_in_a_transaction).
         autocommit = not write_intent.get()
