@@ -38,7 +38,7 @@ from planner.core.time import utcnow
 from planner.extensions import db
 
 LIFETIME = timedelta(minutes=1)
-BYPASS_HEADER = "X-Page-Cache"  # "bypass" (the benchmark's uncached rows, when allowed)
+HEADER = "X-Page-Cache"  # answers say "hit" or "miss"; a request may ask "bypass" (benchmark)
 _WRITTEN = "data_written"  # this transaction flushed or ran a write statement
 # Tokens are URL-safe base64 and dots: the placeholder can never appear in one, nor be
 # typed by a user (it is random per process and never shown).
@@ -169,7 +169,7 @@ def _cache_key() -> tuple | None:
     # the database's first change.
     if not current_user.is_authenticated or g.get("data_revision") is None:
         return None
-    if current_app.config["PAGE_CACHE_BYPASS"] and request.headers.get(BYPASS_HEADER) == "bypass":
+    if current_app.config["PAGE_CACHE_BYPASS"] and request.headers.get(HEADER) == "bypass":
         return None
     return (request.host, request.full_path, current_user.get_id(), str(get_locale()))
 
@@ -210,7 +210,7 @@ def init_page_cache(app: Flask) -> None:
             return None
         _revision, _expires, body, headers = found
         response = Response(_real_token(body), headers=headers)
-        response.headers[BYPASS_HEADER] = "hit"
+        response.headers[HEADER] = "hit"
         return response
 
     @app.after_request
@@ -227,12 +227,12 @@ def init_page_cache(app: Flask) -> None:
             and "_flashes" not in session
         ):
             expires = _expiry(g.page_cache_now)
-            headers = [
-                (name, value) for name, value in response.headers
-                if name.lower() not in ("set-cookie", "content-length")
-            ]
             if expires is not None:
+                headers = [
+                    (name, value) for name, value in response.headers
+                    if name.lower() not in ("set-cookie", "content-length")
+                ]
                 cache.put(key, g.data_revision, expires, body, headers)
         response.set_data(_real_token(body))
-        response.headers[BYPASS_HEADER] = "miss"
+        response.headers[HEADER] = "miss"
         return response
