@@ -250,3 +250,68 @@ def test_the_list_count_is_kept_for_every_sort_and_follows_a_new_action(app):
     by_deadline = queries.action_page(queries.ActionFilters(sort="deadline"), 1)
     assert by_deadline.total == 2 and len(by_deadline.rows) == 2
     assert queries.action_page(queries.ActionFilters(), 1).total == 2
+
+
+def test_the_tree_ordered_list_pages_through_every_action_once_in_axis_objective_deadline_order(
+    app,
+):
+    """Axes and objectives made in another order than their positions, a status filter, and
+    pages of three: page after page, the list gives each matching action once, by axis
+    position, objective position, then deadline (PostgreSQL and SQLite find the page's ids
+    by different queries, plan/queries.py)."""
+    second_axis = make_axis(title="Axe 2", position=2)
+    first_axis = make_axis(title="Axe 1", position=1)
+    objectives = [
+        make_objective(axis=first_axis, position=2),
+        make_objective(axis=second_axis, position=1),
+        make_objective(axis=first_axis, position=1),
+    ]
+    rng = random.Random(7)
+    for objective in objectives:
+        for _ in range(4):
+            action = make_action(objective=objective, due_in=rng.randint(1, 9))
+            if rng.random() < 0.3:
+                action.status = ActionStatus.BLOCKED
+                action.status_reason = "En attente du financement"
+    db.session.commit()
+    axis_of = {o.id: 1 if o.axis_id == first_axis.id else 2 for o in objectives}
+    position_of = {o.id: o.position for o in objectives}
+    filters = queries.ActionFilters(status=ActionStatus.PLANNED)
+    expected = [
+        action.id
+        for action in sorted(
+            db.session.scalars(
+                db.select(ActionItem).where(ActionItem.status == ActionStatus.PLANNED)
+            ),
+            key=lambda a: (axis_of[a.objective_id], position_of[a.objective_id], a.due_on, a.id),
+        )
+    ]
+    assert 4 < len(expected) < 12  # several pages, and the filter left some out
+
+    walked, page = [], 1
+    while True:
+        found = queries.action_page(filters, page, page_size=3)
+        walked += [row.action.id for row in found.rows]
+        if page == found.pages:
+            break
+        page += 1
+    assert found.total == len(expected)
+    assert walked == expected
+
+
+def test_the_owner_filter_of_a_large_network_reads_the_first_names_and_the_one_asked_for(app):
+    """The filter of a large network is a name to type: the page reads a few owners, the
+    one the address names and how many there are, not every member cluster."""
+    members = [make_member(short_name=f"Cluster {n:02d}") for n in range(10)]
+    db.session.commit()
+    last = members[-1]
+    found = queries.owner_filter_choices("Secrétariat", str(last.id), limit=3)
+    assert found.owners == [
+        (queries.SECRETARIAT_OWNER, "Secrétariat"),
+        (str(members[0].id), "Cluster 00"), (str(members[1].id), "Cluster 01"),
+        (str(members[2].id), "Cluster 02"), (str(last.id), "Cluster 09"),
+    ]
+    assert found.count == 11  # ten clusters and the secretariat
+    assert len(found.read_all()) == 11  # a typed name is looked for among them all
+    assert queries.owner_filter_choices("Secrétariat", None, limit=20).owners[1:] == [
+        (str(m.id), m.short_name) for m in members]

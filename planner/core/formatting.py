@@ -30,7 +30,7 @@ FORMATTERS = {
     "datetime": format_datetime,
     "date": format_date,
     "time": format_time,
-    "number": lambda value, _fmt: format_decimal(value),
+    "number": lambda value, fmt: format_decimal(value, format=fmt or None),
 }
 
 

@@ -1,6 +1,5 @@
 """Forms of the action plan: filters, strategy, action items, updates, milestones, funding."""
 
-from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from planner.core.forms import Form, choices
-from planner.core.i18n import request_translations
+from planner.core.i18n import translated_once
 from planner.plan.models import ActionStatus, FundingStatus, Horizon
 from planner.plan.owner_search import CANDIDATES_SHOWN, OWNER_SELECT_LIMIT, matching_owners
 
@@ -81,17 +80,10 @@ LABELS = {"status": STATUS_LABELS, "horizon": HORIZON_LABELS,
           "funding_status": FUNDING_STATUS_LABELS, "flag": FLAG_LABELS, "sort": SORT_LABELS}
 
 
-def translated_labels() -> dict[str, dict]:
-    """LABELS in this request's language, as plain text, translated once per request (and
-    per forced locale): a lazy label is translated anew each time a page shows it, twice
-    per option of a select, and a page shows a status per row."""
-    translations = request_translations()
-    found = g.get("_plan_labels")
-    if found is None or found[0] is not translations:
-        found = g._plan_labels = (translations, {
-            kind: {key: str(label) for key, label in labels.items()}
-            for kind, labels in LABELS.items()})
-    return found[1]
+def translated_labels(kind: str) -> dict:
+    """LABELS[kind] in this request's language, as plain text, translated once per process
+    and language (core/i18n.py): a page shows a status per row, a select each option twice."""
+    return translated_once(f"plan.{kind}", LABELS[kind])
 
 
 class Labels:
@@ -99,7 +91,7 @@ class Labels:
 
     def __getattr__(self, kind: str) -> dict:
         try:
-            return translated_labels()[kind]
+            return translated_labels(kind)
         except KeyError:
             raise AttributeError(kind) from None
 
@@ -134,48 +126,52 @@ class ActionFilterForm(Form):
     flag = SelectField(_l("Follow-up"), coerce=optional_str)
     sort = SelectField(_l("Sort by"), choices=choices(list(SORT_LABELS.items())), default="tree")
 
-    def __init__(self, *args, axes=(), objectives=(), owners=(), sources=(), **kwargs):
+    def __init__(self, *args, axes=(), objectives=(), owners=None, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
         # The options' labels as plain text, translated once (see translated_labels).
-        labels = translated_labels()
+        labels = Labels()
         everything = str(_l("All"))
         self.axis.choices = choices([("", everything), *axes])
         self.objective.choices = choices([("", everything), *objectives])
-        self.horizon.choices = _enum_choices(labels["horizon"], everything)
-        self.owner_searchable = len(owners) > OWNER_SELECT_LIMIT
+        self.horizon.choices = _enum_choices(labels.horizon, everything)
+        self.owner_searchable = owners.count > OWNER_SELECT_LIMIT
         self.owner_candidates: list[tuple[str, str]] = []
         self._owner_matches, self._unknown_owner = 0, False
-        self._find_owner(list(owners))
-        shown = ([o for o in owners if o[0] == self.owner.data] if self.owner_searchable
-                 else owners)
+        known = self._find_owner(owners)
+        shown = ([o for o in known if o[0] == self.owner.data] if self.owner_searchable
+                 else known)
         self.owner.choices = choices([("", everything), *shown])
-        self.status.choices = _enum_choices(labels["status"], everything)
+        self.status.choices = _enum_choices(labels.status, everything)
         self.funding.choices = choices([("", everything), *sources,
                                         ("0", str(_l("No funding source")))])
         self.funding_status.choices = choices([
-            *_enum_pairs(labels["funding_status"], everything), ("none", str(_l("Not set")))])
-        self.flag.choices = choices([("", everything), *labels["flag"].items()])
-        self.sort.choices = choices(list(labels["sort"].items()))
+            *_enum_pairs(labels.funding_status, everything), ("none", str(_l("Not set")))])
+        self.flag.choices = choices([("", everything), *labels.flag.items()])
+        self.sort.choices = choices(list(labels.sort.items()))
 
-    def _find_owner(self, owners: list[tuple[str, str]]) -> None:
-        """A typed name becomes the owner it names; an owner given by the address (a link of
-        the follow-up page) shows its name in the field."""
+    def _find_owner(self, owners) -> list[tuple[str, str]]:
+        """A typed name becomes the owner it names (found among all of them, read only
+        then); an owner given by the address (a link of the follow-up page) shows its name in
+        the field. Gives back the owners it read."""
         if not self.owner_searchable:
             self.owner_name.data = ""  # the select is shown: a name in the address is ignored
-            return
+            return owners.owners
         typed = self.owner_name.data or ""
         if typed:
-            found = matching_owners(typed, owners)
+            everyone = owners.read_all()
+            found = matching_owners(typed, everyone)
             if len(found) == 1:
                 self.owner.data, self.owner_name.data = found[0]
             else:
                 self.owner.data = None
                 self.owner_candidates = found[:CANDIDATES_SHOWN]
                 self._owner_matches = len(found)
-        elif self.owner.data:
-            self.owner_name.data = dict(owners).get(self.owner.data, "")
+            return everyone
+        if self.owner.data:
+            self.owner_name.data = dict(owners.owners).get(self.owner.data, "")
             if not self.owner_name.data:  # not an owner: said on the field that is shown
                 self.owner.data, self._unknown_owner = None, True
+        return owners.owners
 
     def validate_owner_name(self, field) -> None:
         if self._unknown_owner:

@@ -11,10 +11,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from planner.core.formatting import formatted
 from planner.core.forms import choices
 from planner.core.i18n import formatting_locale, is_right_to_left
 from planner.core.page_cache import kept_page
@@ -56,6 +57,7 @@ from planner.plan.models import (
     Objective,
     StrategicAxis,
 )
+from planner.plan.owner_search import OWNER_SELECT_LIMIT
 from planner.plan.permissions import can_update_action
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
@@ -79,7 +81,8 @@ def _filters(outline: queries.StrategyOutline | None = None,
         formdata=request.args,
         axes=outline.axis_choices(),
         objectives=outline.objective_choices(),
-        owners=queries.owner_choices(_("Secretariat"), active_only=False),
+        owners=queries.owner_filter_choices(_("Secretariat"), request.args.get("owner"),
+                                            limit=OWNER_SELECT_LIMIT),
         sources=queries.funding_choices(),
     )
     valid = form.validate()
@@ -718,7 +721,7 @@ def format_money(amount) -> str:
     if amount is None:
         return "—"
     currency = g.network.currency if g.get("network") else ""
-    return f"{format_decimal(amount, format='#,##0.##')}\u00a0{currency}".strip()
+    return f"{formatted('number', amount, '#,##0.##')}\u00a0{currency}".strip()
 
 
 def horizon_years(horizon) -> str:
@@ -733,6 +736,6 @@ def horizon_years(horizon) -> str:
 
 def horizon_label(horizon) -> str:
     years = horizon_years(horizon)
-    label = translated_labels()["horizon"][
+    label = translated_labels("horizon")[
         Horizon(horizon.value if hasattr(horizon, "value") else horizon)]
     return f"{label} ({years})" if years else label
