@@ -237,16 +237,16 @@ def make_ballot(director: User, proposal, member=None, position: str = "agree",
                 reason: str = "", option_id=None):
     """A ballot cast through the rules by `director` for `member` (their own by default)."""
     from planner.proposals import rules as proposal_rules
-    from planner.proposals.models import Position
+    from planner.proposals.models import Ballot, Position
 
     member = member or db.session.get(Member, director.member_id)
-    ballot = proposal_rules.cast(
+    ballot_id = proposal_rules.cast(
         director, current_round_of(proposal), member,
         position=Position(position) if position and option_id is None else None,
         option_id=option_id, reason=reason,
     )
     db.session.commit()
-    return ballot
+    return db.session.get(Ballot, ballot_id)
 
 
 def _add_proposals_to_world(world: World) -> None:

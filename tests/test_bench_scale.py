@@ -276,9 +276,9 @@ def test_on_postgresql_the_data_set_is_copied_row_for_row_and_new_rows_follow(ap
         .limit(1)
     ).one()
     director = db.session.scalar(select(User).where(User.member_id == member_id).limit(1))
-    ballot = proposal_rules.cast(director, open_round, director.member,
-                                 position=Position.ABSTAIN)  # valid on any kind
+    ballot_id = proposal_rules.cast(director, open_round, director.member,
+                                    position=Position.ABSTAIN)  # valid on any kind
     db.session.commit()
-    assert ballot.id == max(row[0] for row in source_ballots) + 1
+    assert ballot_id == max(row[0] for row in source_ballots) + 1
     assert db.session.scalar(select(func.count(BallotChange.id)).where(
-        BallotChange.ballot_id == ballot.id)) == 1
+        BallotChange.ballot_id == ballot_id)) == 1

@@ -341,6 +341,30 @@ def test_a_closed_round_its_ballots_and_decision_never_change(three):
     assert db.session.get(Decision, decision.id).outcome is Outcome.NO_CONSENSUS
 
 
+def test_a_casts_own_statements_write_nothing_in_a_closed_round(three):
+    """The cast writes its ballot with plain statements, each carrying the closed-round guard:
+    run against a closed round (as a cast that skipped its checks would), they write nothing."""
+    directors, secretariat = three
+    proposal = make_proposal(actor=secretariat, open_round=True)
+    ballot = make_ballot(directors[0], proposal, position="agree")
+    round_ = current_round_of(proposal)
+    rules.close_round(secretariat, round_)
+    db.session.commit()
+    values = {"the_round_id": round_.id, "new_position": Position.OBJECT, "new_option_id": None,
+              "new_reason": "Too late", "new_cast_by_id": directors[0].id,
+              "new_by_proxy": False, "new_updated_at": utcnow()}
+    changed = db.session.execute(rules._update_ballot(), {**values, "ballot_id": ballot.id})
+    assert changed.rowcount == 0
+    added = db.session.execute(rules._insert_ballot(), {
+        **values, "new_round_id": round_.id, "new_member_id": directors[1].member_id,
+        "new_cast_at": utcnow()}).scalar()
+    assert added is None
+    db.session.commit()
+    assert db.session.get(Ballot, ballot.id).position is Position.AGREE
+    assert db.session.scalar(select(func.count(Ballot.id)).where(
+        Ballot.round_id == round_.id)) == 1
+
+
 def test_rounds_close_at_their_deadline_when_read_or_by_the_cli(app, three):
     directors, secretariat = three
     proposal = make_proposal(actor=secretariat, open_round=True, rule="simple_majority")

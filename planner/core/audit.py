@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from planner.core.database import execute_write
 from planner.core.time import utcnow
 from planner.extensions import db
 
@@ -40,14 +41,20 @@ def record(actor, action: str, target, **details: Any) -> None:
     A plain INSERT on the table, not an object for the unit of work: nothing reads the event
     back in the transaction, and every vote and change writes one (a third of a cast's flush).
     """
-    db.session.execute(
+    record_row(actor, action, type(target).__tablename__ if target is not None else "",
+               getattr(target, "id", None), **details)
+
+
+def record_row(actor, action: str, table: str, row_id: int | None, **details: Any) -> None:
+    """`record`, for a row written by a plain statement: named by its table and id."""
+    execute_write(
         _insert(),
         {
             "at": utcnow(),
             "actor_id": getattr(actor, "id", None),
             "action": action,
-            "target_type": type(target).__tablename__ if target is not None else "",
-            "target_id": getattr(target, "id", None),
+            "target_type": table,
+            "target_id": row_id,
             "details": json.dumps(details, default=str, ensure_ascii=False, sort_keys=True),
         },
     )

@@ -127,15 +127,20 @@ class PageCache:
 # --- the revision: moved on by every writing transaction ------------------------------------
 
 
+def note_write(session: Session) -> None:
+    """The session's transaction wrote: its commit moves the revision on."""
+    session.info[_WRITTEN] = True
+
+
 @event.listens_for(Session, "before_flush")
 def _flushing(session, _context, _instances) -> None:
-    session.info[_WRITTEN] = True  # a flush runs only when rows were added, changed or deleted
+    note_write(session)  # a flush runs only when rows were added, changed or deleted
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _statement(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WRITTEN] = True
+        note_write(state.session)
 
 
 @event.listens_for(Session, "before_commit")

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from planner.core.database import start_writing, write_intent
 from planner.core.forms import choices
+from planner.core.i18n import translated_once
 from planner.core.markdown import word_diff
 from planner.core.page_cache import kept_page
 from planner.core.permissions import (
@@ -219,7 +220,8 @@ def _position_choices(proposal: Proposal, options) -> list[tuple[str, str]]:
     if proposal.is_choice:
         return [*((f"option-{o.id}", o.label) for o in options),
                 (Position.ABSTAIN.value, _("Abstain"))]
-    return [(p.value, str(label)) for p, label in position_labels().items()]
+    labels = translated_once("proposals.position", position_labels())
+    return [(position.value, label) for position, label in labels.items()]
 
 
 def _cast_form(proposal: Proposal, options, member_id: int, ballot=None,
@@ -372,7 +374,7 @@ def _parse_answer(value: str) -> tuple[Position | None, int | None]:
 def cast(proposal_id: int, round_number: int, member_id: int):
     # The agenda item is read only if the page is shown again (the answer refused).
     proposal, round_ = _load_round(proposal_id, round_number, with_item=False)
-    member = db.get_or_404(Member, member_id)
+    member = db.get_or_404(Member, member_id)  # a director's own: read with the account
     require(can_cast_for(current_user, round_, member.id))
     options = queries.options_of(proposal.id) if proposal.is_choice else []
     form = _cast_form(proposal, options, member.id, bound=True)
