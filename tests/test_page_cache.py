@@ -3,6 +3,7 @@ the same page, and never a stale one, another person's, another language's, a me
 twice, a form that cannot be sent, a round still open after its deadline, or a page for a
 browser that signed out."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -330,6 +331,40 @@ def test_the_language_form_of_a_page_kept_for_another_browser_is_accepted(as_use
                                               "csrf_token": token_of(kept)})
     assert switched.status_code == 303
     assert "Action plan" in page_text(client.get("/plan/"))
+
+
+def test_a_session_reuses_its_token_signature_for_a_minute_and_forms_keep_working(
+        as_user, people, monkeypatch):
+    """The signed token is made once a minute per session (core/security.py): every page,
+    kept or rendered, carries that same valid token, never the kept pages' placeholder."""
+    from planner.core import security
+
+    alpha = people["directors"][0]
+    proposal = make_proposal(actor=people["secretariat"], open_round=True)
+    client = as_user(alpha)
+    plan = client.get("/plan/")  # the session's token is made and signed here
+    first = client.get(page_of(proposal))  # another page, rendered for the first time
+    for response in (plan, first):
+        assert page_cache.PLACEHOLDER not in response.get_data(as_text=True)
+    assert token_of(first) == token_of(plan)
+    url = f"/proposals/{proposal.id}/rounds/1/members/{alpha.member_id}/cast"
+    prefix = f"m{alpha.member_id}-"
+    refused = client.post(url, data={prefix + "position": "object", "csrf_token": token_of(first)})
+    assert refused.status_code == 400  # an objection needs its reason: the form comes back
+    sent = client.post(url, data={prefix + "position": "agree", "csrf_token": token_of(refused)})
+    assert sent.status_code == 302
+    again = client.get(page_of(proposal))  # rendered, with the message of the answer
+    assert "La réponse de ALPHA est enregistrée" in page_text(again)
+    assert token_of(again) == token_of(first)
+    # A minute later the session's token is signed anew, and the new signature is accepted.
+    wait = security.SIGNATURE_REUSE_SECONDS + 1
+    now, clock = time.time(), time.monotonic()
+    monkeypatch.setattr(time, "time", lambda: now + wait)  # the signature's own timestamp
+    monkeypatch.setattr(time, "monotonic", lambda: clock + wait)
+    fresh = client.get("/plan/")
+    assert token_of(fresh) != token_of(first)
+    sent = client.post(url, data={prefix + "position": "abstain", "csrf_token": token_of(fresh)})
+    assert sent.status_code == 302
 
 
 # --- 7. time: a round's deadline, a page's minute -----------------------------------------------

@@ -30,10 +30,10 @@ from flask import Flask, Response, current_app, g, has_request_context, request,
 from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from planner.core.security import csrf_token
 from planner.core.time import utcnow
 from planner.extensions import db
 
@@ -190,7 +190,7 @@ def _expiry(now: datetime) -> datetime | None:
 
 def _real_token(body: bytes) -> bytes:
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    return body.replace(PLACEHOLDER.encode(), generate_csrf().encode())
+    return body.replace(PLACEHOLDER.encode(), csrf_token().encode())
 
 
 def init_page_cache(app: Flask) -> None:
@@ -211,7 +211,7 @@ def init_page_cache(app: Flask) -> None:
         if found is None:
             g.page_cache_key, g.page_cache_now = key, now
             # Forms render the placeholder; the answer carries the real token (_keep_page).
-            g.setdefault(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), PLACEHOLDER)
+            setattr(g, app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), PLACEHOLDER)
             return None
         _revision, _expires, body, headers = found
         response = Response(_real_token(body), headers=headers)

@@ -1,11 +1,15 @@
-"""Response headers, same-origin checks and session lifetime rules."""
+"""Response headers, same-origin checks, session lifetime rules and CSRF tokens."""
 
+import threading
+import time
+from collections import OrderedDict
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, request, session
+from flask import Flask, current_app, flash, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_loaded_from_cookie
+from flask_wtf.csrf import generate_csrf
 
 from planner.core.database import write_intent
 from planner.core.errors import abort_with
@@ -50,6 +54,52 @@ def _expired(now: datetime) -> bool:
     )
 
 
+# --- CSRF tokens: signed once a minute per session -------------------------------------------
+
+# Flask-WTF signs the session's token (a timestamp and an HMAC, about a twentieth of a page
+# served from the cache) for every page with a form, and every page has one (the language
+# switch). A signature stays valid for WTF_CSRF_TIME_LIMIT (an hour) whenever it was made:
+# the one made for a session in the last minute is given again.
+SIGNATURE_REUSE_SECONDS = 60.0
+_SIGNATURES_KEPT = 4096  # sessions per process; the least recently signed go first
+_signatures: OrderedDict = OrderedDict()  # session's token -> (signed token, monotonic time)
+_signatures_lock = threading.Lock()
+
+
+def _token_field() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _reuse_signature() -> None:
+    """Give this request the session's recent signed token (Flask-WTF takes a signed token
+    already in g as the request's own)."""
+    field = _token_field()
+    raw = session.get(field)
+    if raw is None or field in g:
+        return
+    found = _signatures.get(raw)
+    if found is not None and time.monotonic() - found[1] < SIGNATURE_REUSE_SECONDS:
+        setattr(g, field, found[0])
+
+
+def csrf_token() -> str:
+    """The requester's signed CSRF token, as forms carry it (Flask-WTF's generate_csrf, whose
+    signature is made once a minute per session), for an answer that puts it in place of a
+    placeholder (core/page_cache.py). Forms and templates find the recent signature in g
+    (_reuse_signature, before each request)."""
+    _reuse_signature()
+    token = generate_csrf()
+    raw = session.get(_token_field())
+    with _signatures_lock:
+        found = _signatures.get(raw)
+        if found is None or found[0] != token:
+            _signatures[raw] = (token, time.monotonic())
+            _signatures.move_to_end(raw)
+            while len(_signatures) > _SIGNATURES_KEPT:
+                _signatures.popitem(last=False)
+    return token
+
+
 def init_security(app: Flask) -> None:
     @user_loaded_from_cookie.connect_via(app)
     def _restored_from_remember_cookie(_sender, user) -> None:
@@ -62,7 +112,10 @@ def init_security(app: Flask) -> None:
             origin = request.headers.get("Origin")
             if origin and origin != "null" and urlsplit(origin).netloc != request.host:
                 abort_with(400, _("This form was sent from another site and was refused."))
-        if request.endpoint == "static" or not current_user.is_authenticated:
+        if request.endpoint == "static":
+            return
+        _reuse_signature()
+        if not current_user.is_authenticated:
             return
         now = utcnow()
         if _expired(now):
