@@ -392,9 +392,7 @@ class RoundView:
     proposal: Proposal
     round: Round
     options: list[ProposalOption]
-    # One page of the electors (none for a secret round), by name: member (short name),
-    # ballot_id (None: no answer), position, option_id, reason, by_proxy, updated_at, cast_by
-    # (full name), attendance (its status at the meeting, or None).
+    # One page of the electors (none for a secret round), by name: MapRow.
     rows: list
     tally: dict[str, int]
     electorate: int
@@ -427,6 +425,23 @@ class RoundView:
     @property
     def is_secret(self) -> bool:
         return self.proposal.is_secret
+
+
+@dataclass
+class MapRow:
+    """An elector on the consensus map: member (short name), ballot_id (None: no answer),
+    position, option_id, attendance (its status at the meeting, or None), and its answer's
+    reason, by_proxy, updated_at and cast_by (full name)."""
+
+    member: str
+    ballot_id: int | None
+    position: Position | None
+    option_id: int | None
+    attendance: AttendanceStatus | None
+    reason: str = ""
+    by_proxy: bool = False
+    updated_at: datetime | None = None
+    cast_by: str = ""
 
 
 MAP_PAGE = 50  # rows of the consensus map per page
@@ -491,7 +506,7 @@ def round_view(proposal: Proposal, round_: Round, viewer, page: int = 1) -> Roun
                     len(names.keys() & present) if present is not None else len(answers))
     pages = max(1, -(-len(names) // MAP_PAGE))
     page = min(max(page, 1), pages)
-    rows = [] if secret else electors[(page - 1) * MAP_PAGE:page * MAP_PAGE]
+    rows = [] if secret else _map_rows(round_.id, electors[(page - 1) * MAP_PAGE:page * MAP_PAGE])
     own_ballots, members_by_id = {}, {}
     if castable:
         for member, ballot in db.session.execute(
@@ -511,21 +526,51 @@ def round_view(proposal: Proposal, round_: Round, viewer, page: int = 1) -> Roun
 
 @cache
 def _electors_query():
-    """Every elector of a round by name: its answer, who gave it, its attendance."""
+    """Every elector of a round by name: its answer and its attendance, what the outcome
+    and the quorum are computed from (the answers' details are read for the page shown)."""
     return (
         select(Member.id, Member.short_name.label("member"), Ballot.id.label("ballot_id"),
-               Ballot.position, Ballot.option_id, Ballot.reason, Ballot.by_proxy,
-               Ballot.updated_at, User.full_name.label("cast_by"),
+               Ballot.position, Ballot.option_id,
                Attendance.status.label("attendance"), Attendance.proxy_holder_id)
         .join(RoundElector, RoundElector.member_id == Member.id)
         .outerjoin(Ballot, and_(Ballot.round_id == RoundElector.round_id,
                                 Ballot.member_id == Member.id))
-        .outerjoin(User, User.id == Ballot.cast_by_id)
         .outerjoin(Attendance, and_(Attendance.meeting_id == bindparam("meeting_id"),
                                     Attendance.member_id == Member.id))
         .where(RoundElector.round_id == bindparam("round_id"))
         .order_by(Member.short_name, Member.id)
     )
+
+
+@cache
+def _answer_details_query():
+    """The reason of each answer of one page of the map, who gave it and when."""
+    return (
+        select(Ballot.member_id, Ballot.reason, Ballot.by_proxy, Ballot.updated_at,
+               User.full_name.label("cast_by"))
+        .join(User, User.id == Ballot.cast_by_id)
+        .where(Ballot.round_id == bindparam("round_id"),
+               Ballot.member_id.in_(bindparam("member_ids", expanding=True)))
+    )
+
+
+def _map_rows(round_id: int, electors: list) -> list[MapRow]:
+    """One page of the map: its electors, with their answers' details read for them alone
+    (reading every elector's reason and author cost a tenth of the page at 1,000 members)."""
+    if not electors:
+        return []
+    details = {row.member_id: row for row in db.session.execute(
+        _answer_details_query(), {"round_id": round_id, "member_ids": [e.id for e in electors]})}
+    rows = []
+    for elector in electors:
+        row = MapRow(elector.member, elector.ballot_id, elector.position, elector.option_id,
+                     elector.attendance)
+        answer = details.get(elector.id)
+        if answer is not None:
+            row.reason, row.by_proxy = answer.reason, answer.by_proxy
+            row.updated_at, row.cast_by = answer.updated_at, answer.cast_by
+        rows.append(row)
+    return rows
 
 
 @cache
