@@ -111,3 +111,16 @@ def test_every_page_is_measured_as_kept_and_as_rendered(smoke):
             assert rendered["requests"] > 0
     for page in PAGES:
         assert f"| {page} (uncached) | demo |" in table
+
+
+def test_each_share_is_of_the_hello_world_measured_just_before(smoke):
+    """The machine's speed drifts within minutes: every page and cast is compared with a
+    hello-world run made right before it, at the same connections."""
+    report, _table = smoke
+    for run in report["runs"]:
+        for result in run["results"]:
+            if result["page"].startswith("hello"):
+                continue
+            assert result["ceiling_rps"] > 0, result
+            expected = round(100 * result["requests_per_second"] / result["ceiling_rps"], 1)
+            assert result["share_of_hello"] == expected, result

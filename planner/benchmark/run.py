@@ -72,6 +72,7 @@ class Result:
     share_of_hello: float | None = None
     requests: int = 0
     note: str = ""
+    ceiling_rps: float | None = None  # hello world just before: what the share is of
 
 
 @dataclass
@@ -556,17 +557,14 @@ def bench_one(kind: str, base_url: str | None, size: str, options, workdir: Path
                 (name + UNCACHED_LABEL, UNCACHED, rendered, options.uncached_connections),
             ):
                 for connections in loads:
+                    adjacent = measure_ceiling(hello, connections, options)
                     measured = app.load(
                         app.url + path,
                         connections,
                         options.duration,
                         {"Cookie": session.cookie, **headers},
                     )
-                    share = (
-                        round(100 * measured["rps"] / ceiling[connections], 1)
-                        if ceiling.get(connections)
-                        else None
-                    )
+                    share = round(100 * measured["rps"] / adjacent, 1) if adjacent else None
                     run.results.append(
                         Result(
                             label,
@@ -584,6 +582,7 @@ def bench_one(kind: str, base_url: str | None, size: str, options, workdir: Path
                             f"{targets['map_ballots']} answers"
                             if name.startswith("consensus")
                             else "",
+                            ceiling_rps=adjacent,
                         )
                     )
                     log(
@@ -596,7 +595,7 @@ def bench_one(kind: str, base_url: str | None, size: str, options, workdir: Path
                 run.problems.append(f"{name} ({path}) answered {status} after the load")
 
         if wanted("cast a position (POST)", options):
-            bench_casts(run, app, targets["casts"], ceiling, database, instance, options, workdir)
+            bench_casts(run, app, hello, targets["casts"], database, instance, options, workdir)
         run.worker_rss_mb = app.peak_rss_mb
         run.serving_rss_mb = app.serving_rss_mb
         run.load_average.append(round(os.getloadavg()[0], 2))
@@ -611,6 +610,14 @@ def bench_one(kind: str, base_url: str | None, size: str, options, workdir: Path
         if not options.keep_data:
             database.drop()
     return run
+
+
+def measure_ceiling(hello: "Server", connections: int, options) -> float:
+    """Hello world's req/s just before a page is loaded, at the same connections: the
+    machine's speed at that moment. On this shared 2-core machine it drifts by a third
+    within minutes (hello world gave 4,477 and 6,579 req/s in one run), so a page's share
+    of hello world, and its large-vs-demo comparison, are taken against this neighbour."""
+    return wrk(hello.url + "/", connections, options.ceiling_duration)["rps"]
 
 
 def probe_queries(
@@ -637,50 +644,73 @@ def probe_queries(
 def bench_casts(
     run: Run,
     app: Server,
+    hello: Server,
     casts: list[dict],
-    ceiling: dict,
     database: Database,
     instance: Path,
     options,
     workdir: Path,
 ) -> None:
+    """Cast positions with wrk, `options.cast_runs` times at each number of connections, each
+    run after its own hello-world neighbour; the median run is reported, every run is in its
+    note, and every run must change as many ballots as it got answers."""
     sessions: dict[str, tuple[str, str]] = {}  # email -> (cookie, CSRF token)
+    casts = casts[:CAST_ENTRIES]
+    if len(casts) < max(options.connections) + 2:
+        run.problems.append(f"only {len(casts)} (director, round) pairs to cast on")
+    entries = []
+    for cast in casts:
+        if cast["email"] not in sessions:
+            session = Session(app.url)
+            token = session.login(cast["email"])
+            sessions[cast["email"]] = (session.cookie, token)
+        cookie, token = sessions[cast["email"]]
+        prefix = f"m{cast['member_id']}-"
+        head = urllib.parse.urlencode({"csrf_token": token}) + f"&{prefix}position="
+        reason = f"&{prefix}reason=Bench+answer+"
+        values = ", ".join(lua_string(v) for v in cast["values"])
+        entries.append(
+            f"{{path={lua_string(cast['path'])}, cookie={lua_string(cookie)}, "
+            f"head={lua_string(head)}, reason={lua_string(reason)}, values={{{values}}}}}"
+        )
     for connections in options.connections:
-        casts = casts[:CAST_ENTRIES]
-        if len(casts) < connections + 2:
-            run.problems.append(f"only {len(casts)} (director, round) pairs to cast on")
-        entries = []
-        for cast in casts:
-            if cast["email"] not in sessions:
-                session = Session(app.url)
-                token = session.login(cast["email"])
-                sessions[cast["email"]] = (session.cookie, token)
-            cookie, token = sessions[cast["email"]]
-            prefix = f"m{cast['member_id']}-"
-            head = urllib.parse.urlencode({"csrf_token": token}) + f"&{prefix}position="
-            reason = f"&{prefix}reason=Bench+answer+"
-            values = ", ".join(lua_string(v) for v in cast["values"])
-            entries.append(
-                f"{{path={lua_string(cast['path'])}, cookie={lua_string(cookie)}, "
-                f"head={lua_string(head)}, reason={lua_string(reason)}, values={{{values}}}}}"
-            )
-        threads = min(2, connections)
         script = workdir / f"cast-{database.kind}-{database.size}-{connections}.lua"
         script.write_text(
-            CAST_LUA % {"entries": "{\n  " + ",\n  ".join(entries) + "\n}", "threads": threads}
+            CAST_LUA
+            % {
+                "entries": "{\n  " + ",\n  ".join(entries) + "\n}",
+                "threads": min(2, connections),
+            }
         )
-        before = ballot_facts(database, instance)["changes"]
-        measured = app.load(app.url + "/", connections, options.duration, script=script)
-        facts = ballot_facts(database, instance)
-        changes = facts["changes"] - before
-        run.duplicate_ballots = max(run.duplicate_ballots, facts["duplicates"])
-        run.cast_changes[connections] = {"requests": measured["requests"], "changes": changes}
-        share = (
-            round(100 * measured["rps"] / ceiling[connections], 1) if ceiling[connections] else None
-        )
+        runs = []
+        for _ in range(options.cast_runs):
+            adjacent = measure_ceiling(hello, connections, options)
+            before = ballot_facts(database, instance)["changes"]
+            measured = app.load(app.url + "/", connections, options.duration, script=script)
+            facts = ballot_facts(database, instance)
+            changes = facts["changes"] - before
+            run.duplicate_ballots = max(run.duplicate_ballots, facts["duplicates"])
+            runs.append((measured, adjacent, changes))
+            log(f"cast, {connections} connections: {measured['rps']} req/s, "
+                f"{changes} ballot changes for {measured['requests']} answers")
+            if changes < measured["requests"]:
+                run.problems.append(
+                    f"cast at {connections} connections: {measured['requests']} "
+                    f"answers but only {changes} ballot changes"
+                )
+            if facts["duplicates"]:
+                run.problems.append(f"{facts['duplicates']} duplicate ballots after casting")
+        measured, adjacent, changes = sorted(runs, key=lambda r: r[0]["rps"])[len(runs) // 2]
+        run.cast_changes[connections] = {
+            "requests": sum(r[0]["requests"] for r in runs),
+            "changes": sum(r[2] for r in runs),
+        }
         note = (
-            f"{changes} ballot changes for {measured['requests']} answers; "
-            f"{facts['duplicates']} duplicate ballots"
+            f"median of {len(runs)} runs: "
+            + ", ".join(f"{r[0]['rps']:.0f}" for r in runs)
+            + f" req/s; {run.cast_changes[connections]['changes']} ballot changes for "
+            f"{run.cast_changes[connections]['requests']} answers; "
+            f"{run.duplicate_ballots} duplicate ballots"
         )
         run.results.append(
             Result(
@@ -691,21 +721,14 @@ def bench_casts(
                 measured["rps"],
                 measured["p50"],
                 measured["p99"],
-                measured["errors"],
+                sum(r[0]["errors"] for r in runs),
                 None,
-                share,
+                round(100 * measured["rps"] / adjacent, 1) if adjacent else None,
                 measured["requests"],
                 note,
+                ceiling_rps=adjacent,
             )
         )
-        log(f"cast, {connections} connections: {measured['rps']} req/s, {note}")
-        if changes < measured["requests"]:
-            run.problems.append(
-                f"cast at {connections} connections: {measured['requests']} "
-                f"answers but only {changes} ballot changes"
-            )
-        if facts["duplicates"]:
-            run.problems.append(f"{facts['duplicates']} duplicate ballots after casting")
 
 
 # --- the report -------------------------------------------------------------------------------------
@@ -756,14 +779,20 @@ def check_targets(runs: list[Run]) -> list[tuple[str, bool, str]]:
     for (page, size, database, connections), row in index.items():
         demo = index.get((page, "demo", database, connections))
         if size == "large" and demo is not None and row.requests_per_second:
-            slower = demo.requests_per_second / row.requests_per_second
+            raw = demo.requests_per_second / row.requests_per_second
+            # Each size's page against its own hello-world neighbour: the machine's speed,
+            # which drifts between the demo and the large runs, cancels out (measure_ceiling).
+            slower = raw
+            if demo.share_of_hello and row.share_of_hello:
+                slower = demo.share_of_hello / row.share_of_hello
             checks.append(
                 (
                     f"{page}, {database}, {connections} connections: large no more than "
                     f"2× slower than demo",
                     slower <= TARGETS["large_vs_demo"],
-                    f"{slower:.2f}× ({row.requests_per_second} vs "
-                    f"{demo.requests_per_second} req/s)",
+                    f"{slower:.2f}× against hello world just before each ({row.share_of_hello}"
+                    f" vs {demo.share_of_hello} %); raw {raw:.2f}× "
+                    f"({row.requests_per_second} vs {demo.requests_per_second} req/s)",
                 )
             )
     for run in runs:
@@ -821,17 +850,18 @@ def markdown(runs: list[Run], options, started: datetime) -> str:
         f"logged in as {DIRECTOR}.",
         "",
         "| page | size | database | connections | req/s | p50 ms | p99 ms | errors | "
-        "SQL queries | % of hello world |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "SQL queries | hello world just before, req/s | % of hello world |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         for r in run.results:
             queries = "" if r.queries is None else str(r.queries)
             share = "" if r.share_of_hello is None else f"{r.share_of_hello:.1f}"
+            ceiling = "" if r.ceiling_rps is None else f"{r.ceiling_rps:.0f}"
             lines.append(
                 f"| {r.page} | {r.size} | {r.database} | {r.connections} | "
                 f"{r.requests_per_second:.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
-                f"{r.errors} | {queries} | {share} |"
+                f"{r.errors} | {queries} | {ceiling} | {share} |"
             )
     lines += [
         "",
@@ -846,6 +876,10 @@ def markdown(runs: list[Run], options, started: datetime) -> str:
             f"| {run.size} | {run.database} | {run.generation_seconds} s{_copy_note(run)} | "
             f"{run.worker_rss_mb} MB ({run.serving_rss_mb} MB) | {load} | {contents} |"
         )
+    casts = [r for run in runs for r in run.results if r.page.startswith("cast") and r.note]
+    if casts:
+        lines += ["", "Casts: " + "; ".join(
+            f"{r.size} {r.database} {r.connections} connections, {r.note}" for r in casts)]
     lines += ["", "## Targets", ""]
     for target, met, detail in check_targets(runs):
         lines.append(f"- {'met' if met else '**not met**'}: {target} ({detail})")
@@ -869,6 +903,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="Seconds per page (wrk takes whole seconds).")
     parser.add_argument("--connections", default="8,32")
     parser.add_argument(
+        "--ceiling-duration",
+        type=int,
+        default=3,
+        help="Seconds of hello world just before each page, what its share is of.",
+    )
+    parser.add_argument(
+        "--cast-runs",
+        type=int,
+        default=3,
+        help="Runs of the casts at each number of connections; the median is reported.",
+    )
+    parser.add_argument(
         "--uncached-connections",
         default="8",
         help="Numbers of connections at which each page is also loaded uncached ('' for none).",
@@ -889,6 +935,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if options.smoke:
         options.sizes, options.duration = "demo", 3
+        options.ceiling_duration, options.cast_runs = 1, 1
     options.connections = [int(n) for n in options.connections.split(",")]
     options.uncached_connections = [
         int(n) for n in options.uncached_connections.split(",") if n.strip()
