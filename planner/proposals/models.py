@@ -293,12 +293,12 @@ class BallotChange(db.Model):
     """The history of a ballot: every cast and every change, append-only."""
 
     __tablename__ = "ballot_changes"
-    # The round page shows the latest changes first.
+    # The round page shows the latest changes first; the index also serves the foreign key.
     __table_args__ = (Index("ix_ballot_changes_round_at", "round_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
     position: Mapped[Position | None] = mapped_column(enum_column(Position))
     option_id: Mapped[int | None] = mapped_column(
