@@ -44,7 +44,8 @@ DOMAINS: dict[str, list[str]] = {
     "plan": ["planner/plan", "templates/plan"],
 }
 
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+            "message_format": None}
 JINJA = "jinja2.ext:babel_extract"
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "false"}
 

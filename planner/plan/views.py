@@ -704,6 +704,8 @@ def register_template_globals(app) -> None:
         plan_money=format_money,
         plan_url_stem=url_stem,
     )
+    # As a filter too: a list's rows call it without the template's call machinery.
+    app.add_template_filter(format_money, "plan_money")
 
 
 def url_stem(endpoint: str, argument: str) -> str:
