@@ -61,3 +61,33 @@ def test_migrations_downgrade_to_nothing_and_up_again(backend, tmp_path, request
         tables = sa.inspect(db.engine).get_table_names()
         db.engine.dispose()
     assert "members" in tables and "users" in tables
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_rounds_opened_before_the_electorate_was_recorded_get_its_size(
+        backend, tmp_path, request):
+    """A database from before migration 0013: its opened rounds get the size of their
+    electorate, counted from their electors; a draft round has none."""
+    from planner.demo import load_demo
+    from planner.proposals.models import Round, RoundElector, RoundStatus
+
+    app = _migrated_app(backend, tmp_path, request)
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="heads")
+        load_demo()
+        db.session.commit()
+        expected = dict(db.session.execute(
+            sa.select(RoundElector.round_id, sa.func.count()).group_by(RoundElector.round_id)
+        ).all())
+        drafts = set(db.session.scalars(
+            sa.select(Round.id).where(Round.status == RoundStatus.DRAFT)))
+        assert expected and drafts.isdisjoint(expected)
+        db.session.remove()
+        downgrade(directory=directory, revision="0012_ballot_changes_round_index")
+        upgrade(directory=directory, revision="heads")
+        found = dict(db.session.execute(sa.select(Round.id, Round.electorate_count)).all())
+        db.session.remove()
+        db.engine.dispose()
+    assert {round_id: found[round_id] for round_id in expected} == expected
+    assert all(found[round_id] is None for round_id in drafts)

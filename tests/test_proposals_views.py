@@ -453,6 +453,67 @@ def executable_parts(page: str) -> list[str]:
 # --- home pages -------------------------------------------------------------------------------
 
 
+def test_each_group_of_the_proposals_list_pages_on_its_own(as_user, people, monkeypatch):
+    """A long history: each group shows a page of its proposals, newest first, says how many
+    it has, and pages on its own (the other groups stay where they were); an amended
+    proposal is listed once, by its latest round."""
+    monkeypatch.setattr(queries, "PROPOSALS_PER_PAGE", 2)
+    secretariat, director = people["secretariat"], people["directors"][0]
+    for n in range(5):
+        decided = make_proposal(actor=secretariat, open_round=True, title=f"Decided {n}")
+        make_ballot(director, decided)
+        rules.close_round(secretariat, current_round_of(decided))
+    amended = make_proposal(actor=secretariat, open_round=True, title="Amended twice")
+    make_ballot(director, amended, position="object", reason="Not yet.")
+    rules.close_round(secretariat, current_round_of(amended))
+    rules.new_round(secretariat, amended, "The amended text.")
+    for n in range(3):
+        make_proposal(actor=secretariat, open_round=True, title=f"Open {n}")
+    db.session.commit()
+    client = as_user(people["observer"])
+
+    def group(page, key):
+        start = page.index(f'id="group-{key}"')
+        return page[start:page.find("<section", start)]
+
+    page = client.get("/proposals/").get_data(as_text=True)
+    closed = group(page, "closed")
+    assert "5 propositions." in closed and "Affichage de 1 à 2." in closed
+    assert "Decided 4" in closed and "Decided 3" in closed and "Decided 2" not in closed
+    assert "Amended twice" in group(page, "preparing") and "Amended twice" not in closed
+    assert "3 propositions." in group(page, "open")
+    assert 'href="/proposals/?closed=2#group-closed"' in closed
+
+    page = client.get("/proposals/?closed=3&open=2").get_data(as_text=True)
+    closed, opened = group(page, "closed"), group(page, "open")
+    assert "Decided 0" in closed and "Decided 1" not in closed  # the third page: the last
+    assert "Open 0" in opened and "Open 2" not in opened  # the open group's second page
+    assert 'href="/proposals/?open=2&amp;closed=2#group-closed"' in closed
+    page = client.get("/proposals/?closed=99").get_data(as_text=True)
+    assert "Decided 0" in group(page, "closed")  # past the end: the last page
+
+
+def test_the_proposals_list_runs_the_same_queries_for_a_long_history(as_user, people):
+    secretariat, director = people["secretariat"], people["directors"][0]
+    client = as_user(people["observer"])
+
+    def queries_of_the_list() -> int:
+        client.get("/proposals/")
+        with count_queries() as statements:
+            assert client.get("/proposals/").status_code == 200
+        return len(statements)
+
+    make_proposal(actor=secretariat, open_round=True)
+    short = queries_of_the_list()
+    for n in range(queries.PROPOSALS_PER_PAGE + 3):
+        decided = make_proposal(actor=secretariat, open_round=True, title=f"Decided {n}")
+        make_ballot(director, decided)
+        rules.close_round(secretariat, current_round_of(decided))
+        make_proposal(actor=secretariat, title=f"Draft {n}")
+    db.session.commit()
+    assert queries_of_the_list() == short
+
+
 def test_directors_home_lists_the_answers_awaited(as_user, people):
     alpha, beta, _ = people["directors"]
     proposal = make_proposal(actor=people["secretariat"], open_round=True, title="Staffing")
@@ -572,7 +633,7 @@ def test_round_page_404s(as_user, people):
 def test_demo_holds_the_legal_status_and_staffing_questions(demo, as_user):
     from planner.proposals.queries import proposals_index
 
-    rows = {row.proposal.title: row for row in proposals_index()}
+    rows = {row.proposal.title: row for page in proposals_index().values() for row in page.rows}
     choice = rows["Statut juridique : quelle forme pour Maroc Cluster ?"]
     motion = rows["Doter Maroc Cluster d'une structure juridique"]
     staffing = rows["Recruter des permanents dès maintenant"]

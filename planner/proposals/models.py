@@ -195,6 +195,9 @@ class Round(db.Model):
         ForeignKey("meetings.id", ondelete="RESTRICT"), index=True
     )
     quorum_percent: Mapped[int | None]
+    # Set at opening with the electors (RoundElector), who never change afterwards: lists
+    # show "12 of 13 answered" without counting a thousand electors per round.
+    electorate_count: Mapped[int | None]
     opened_at: Mapped[datetime | None]
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closes_at: Mapped[datetime | None] = mapped_column(index=True)

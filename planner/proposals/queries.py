@@ -5,10 +5,10 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from planner.core import page_cache
-from planner.core.listing import Capped
+from planner.core.listing import PAGE_SIZE, Capped, Page, page_bounds
 from planner.core.time import utcnow
 from planner.extensions import db
 from planner.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting
@@ -180,43 +180,65 @@ class ProposalRow:
         return proposal_state(self.round, self.decision)
 
 
-def _latest_rounds():
-    latest = (
-        select(Round.proposal_id, func.max(Round.number).label("number"))
-        .group_by(Round.proposal_id).subquery()
-    )
-    return and_(Round.proposal_id == latest.c.proposal_id, Round.number == latest.c.number), latest
+# The proposals list's groups, by the state of each proposal's latest round.
+PROPOSAL_GROUPS = {"open": RoundStatus.OPEN, "preparing": RoundStatus.DRAFT,
+                   "closed": RoundStatus.CLOSED}
+PROPOSALS_PER_PAGE = PAGE_SIZE  # of each group
 
 
-def _counts_by_round(model, round_ids: list[int]) -> dict[int, int]:
-    if not round_ids:
-        return {}
-    column = model.round_id
-    rows = db.session.execute(
-        select(column, func.count()).where(column.in_(round_ids)).group_by(column)
-    )
-    return {key: value for key, value in rows}
+def _is_latest_round():
+    """No later round of its proposal: a round not closed always is (one unclosed round per
+    proposal, and a new round follows a closed one); a closed one when nothing followed it.
+    One look-up of the (proposal, number) index per closed round."""
+    later = aliased(Round)
+    return or_(Round.status != RoundStatus.CLOSED, ~exists().where(
+        later.proposal_id == Round.proposal_id, later.number > Round.number))
 
 
-def proposals_index() -> list[ProposalRow]:
-    """Every proposal with its latest round, outcome and answer counts: five queries."""
-    condition, latest = _latest_rounds()
-    rows = db.session.execute(
-        select(Proposal, Round)
-        .join(latest, latest.c.proposal_id == Proposal.id)
-        .join(Round, condition)
-        .options(joinedload(Proposal.agenda_item).joinedload(AgendaItem.meeting))
-        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
-    ).all()
-    round_ids = [round_.id for _, round_ in rows]
+def proposals_index(pages: dict[str, int] | None = None) -> dict[str, Page]:
+    """The proposals grouped by their latest round (open for answers, in preparation, last
+    round closed), newest first: page `pages[group]` of each group (PROPOSALS_PER_PAGE rows),
+    with each group's total and each row's outcome and answer count; six queries whatever
+    the number of proposals (a network's whole history was one page of 3,000 rows at large
+    size)."""
+    totals = dict(db.session.execute(
+        select(Round.status, func.count()).where(_is_latest_round()).group_by(Round.status)
+    ).all())
+    groups: dict[str, Page] = {}
+    per_page, pages = PROPOSALS_PER_PAGE, pages or {}
+    for group, status in PROPOSAL_GROUPS.items():
+        page, offset = page_bounds(pages.get(group, 1), totals.get(status, 0), per_page)
+        order = (Proposal.created_at.desc(), Proposal.id.desc())
+        # The page's keys first, sorted narrow; then its 50 rows in full (sorting every
+        # decided proposal with its text, agenda item and meeting cost 13 ms at large size).
+        keys = (
+            select(Round.id)
+            .join(Proposal, Proposal.id == Round.proposal_id)
+            .where(Round.status == status, _is_latest_round())
+            .order_by(*order).offset(offset).limit(per_page)
+            .subquery("page_rounds")
+        )
+        rows = db.session.execute(
+            select(Proposal, Round)
+            .join(Round, Round.proposal_id == Proposal.id)
+            .join(keys, keys.c.id == Round.id)
+            .options(joinedload(Proposal.agenda_item).joinedload(AgendaItem.meeting))
+            .order_by(*order)
+        ).all()
+        groups[group] = Page(rows, totals.get(status, 0), page, per_page)
+    shown = [round_ for page in groups.values() for _proposal, round_ in page.rows]
+    closed = [round_.id for _proposal, round_ in groups["closed"].rows]
     decisions = {d.round_id: d for d in db.session.scalars(
-        select(Decision).where(Decision.round_id.in_(round_ids or [0])))}
-    electors = _counts_by_round(RoundElector, round_ids)
-    answered = _counts_by_round(Ballot, round_ids)
-    return [
-        ProposalRow(p, r, decisions.get(r.id), electors.get(r.id, 0), answered.get(r.id, 0))
-        for p, r in rows
-    ]
+        select(Decision).where(Decision.round_id.in_(closed or [0]))
+        .options(load_only(Decision.round_id, Decision.outcome, raiseload=True)))}
+    answered = dict(db.session.execute(
+        select(Ballot.round_id, func.count()).where(Ballot.round_id.in_(
+            [r.id for r in shown] or [0])).group_by(Ballot.round_id)
+    ).all())
+    for page in groups.values():
+        page.rows = [ProposalRow(p, r, decisions.get(r.id), r.electorate_count or 0,
+                                 answered.get(r.id, 0)) for p, r in page.rows]
+    return groups
 
 
 @dataclass
@@ -789,13 +811,12 @@ def _open_rounds_query(limit: int):
         .limit(limit)
         .subquery("shown")
     )
-    # Counted for the rounds shown only, once the page is cut.
-    electorate = (select(func.count()).select_from(RoundElector)
-                  .where(RoundElector.round_id == Round.id).scalar_subquery())
+    # Counted for the rounds shown only, once the page is cut; the electorate's size was
+    # recorded when the round opened.
     answered = (select(func.count()).select_from(Ballot)
                 .where(Ballot.round_id == Round.id).scalar_subquery())
     return (
-        select(Round, Proposal, electorate, answered, shown.c.total)
+        select(Round, Proposal, Round.electorate_count, answered, shown.c.total)
         .join(shown, shown.c.round_id == Round.id)
         .join(Proposal, Proposal.id == Round.proposal_id)
         .order_by(*order)

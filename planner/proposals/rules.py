@@ -351,6 +351,7 @@ def open_round(actor: User, round_: Round, closes_at: datetime | None = None) ->
     round_.text = proposal.text
     round_.meeting_id = item.meeting_id if item is not None else None
     round_.quorum_percent = network.quorum_percent
+    round_.electorate_count = len(electorate)
     round_.opened_at = now
     round_.opened_by_id = actor.id
     round_.closes_at = closes_at

@@ -80,13 +80,12 @@ def _load_round(proposal_id: int, round_number: int,
 @kept_page
 def index():
     apply_due_closings()
-    rows = queries.proposals_index()
-    groups = {
-        "open": [r for r in rows if r.state == "open"],
-        "preparing": [r for r in rows if r.state in ("draft", "amending")],
-        "closed": [r for r in rows if r.state not in ("open", "draft", "amending")],
-    }
-    return render_template("proposals/index.html", groups=groups)
+    # Each group pages on its own (?open=2, ?closed=3); the others stay where they were.
+    pages = {group: max(request.args.get(group, 1, type=int), 1)
+             for group in queries.PROPOSAL_GROUPS}
+    groups = queries.proposals_index(pages)
+    return render_template("proposals/index.html", groups=groups,
+                           page_args={g: p.page for g, p in groups.items() if p.page > 1})
 
 
 @decisions_bp.route("/", endpoint="index")
