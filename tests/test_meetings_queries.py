@@ -1,7 +1,7 @@
 """Reads of the meetings domain: timed agenda, attendance and quorum in a fixed number of
 queries, whatever the number of items and members."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -73,6 +73,40 @@ def test_live_session_marks_done_current_and_next(app):
     assert [entry.state for entry in session.items] == ["done", "current", "upcoming"]
     assert session.current.number == 2 and session.next.number == 3
     assert session.items[0].used_seconds is not None
+
+
+def test_meeting_index_counts_in_sql_and_reads_only_the_page_each_role_may_see(app):
+    director, secretariat = make_user(), make_user(role="secretariat")
+    soon = datetime(2030, 1, 7, 9)
+    for n in range(3):
+        make_meeting(title=f"Open {n}", status="convened", items=n + 1,
+                     starts_at=soon + timedelta(weeks=n))
+    make_meeting(title="Draft", starts_at=soon - timedelta(weeks=1))
+    for n in range(5):
+        make_meeting(title=f"Past {n}", status="cancelled",
+                     starts_at=datetime(2020, 1, 6, 9) + timedelta(weeks=n))
+    assert not director.is_secretariat  # the user is loaded before the count starts
+
+    with count_queries() as statements:
+        first = queries.meeting_index(director, 1, page_size=2)
+    assert len(statements) == 3  # the counts, then each list's page
+    assert all("LIMIT" in statement.upper() for statement in statements[1:])
+    assert [row.meeting.title for row in first.upcoming] == ["Open 0", "Open 1"]
+    assert (first.upcoming.total, first.upcoming.more) == (3, 1)
+    assert [(row.item_count, row.total_minutes) for row in first.upcoming] == [(1, 15), (2, 30)]
+    assert [row.meeting.title for row in first.past.rows] == ["Past 4", "Past 3"]
+    assert (first.past.total, first.past.pages) == (5, 3)
+
+    with count_queries() as statements:
+        second = queries.meeting_index(director, 2, page_size=2)
+    assert len(statements) == 2  # later pages do not list the upcoming meetings
+    assert list(second.upcoming) == [] and second.upcoming.total == 3
+    assert [row.meeting.title for row in second.past.rows] == ["Past 2", "Past 1"]
+    assert queries.meeting_index(director, 7, page_size=2).past.page == 3
+
+    office = queries.meeting_index(secretariat, 1, page_size=2)
+    assert [row.meeting.title for row in office.upcoming] == ["Draft", "Open 0"]
+    assert office.upcoming.total == 4 and office.past.total == 5
 
 
 def _fill(meeting, items: int, with_documents: bool):

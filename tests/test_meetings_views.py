@@ -3,7 +3,7 @@ uploads, attendance, the live session and the calendar file."""
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
@@ -23,7 +23,7 @@ from planner.meetings.models import (
     MeetingStatus,
     SuggestionStatus,
 )
-from tests.conftest import executable_html, page_text, post
+from tests.conftest import count_queries, executable_html, page_text, post
 from tests.factories import (
     PDF_BYTES,
     make_document,
@@ -106,6 +106,85 @@ def test_list_separates_upcoming_and_past_and_hides_drafts_from_directors(as_use
     assert "Prochaine" in upcoming and "Ancienne" in past
     assert "Brouillon" not in director_page
     assert "Brouillon" in page_text(office.get("/meetings/"))
+
+
+def _past_meetings(count: int, first: int = 1) -> None:
+    """Cancelled meetings one week apart, "Passée 001" the oldest (cancelling is the rules'
+    shortest way into the past list)."""
+    for n in range(first, first + count):
+        make_meeting(title=f"Passée {n:03d}", status="cancelled",
+                     starts_at=datetime(2020, 1, 6, 9) + timedelta(weeks=n))
+
+
+def test_past_meetings_come_fifty_a_page_latest_first_with_their_count(as_user):
+    make_meeting(title="Prochaine", status="convened", items=1)
+    _past_meetings(60)
+    client = as_user(make_user())
+
+    first = page_text(client.get("/meetings/"))
+    assert "60 réunions clôturées ou annulées. Affichage de 1 à 50." in first
+    assert "Prochaine" in first and "Page 1 sur 2" in first
+    assert first.index("Passée 060") < first.index("Passée 011")
+    assert "Passée 010" not in first
+    assert 'href="/meetings/?page=2#past-title"' in client.get("/meetings/").get_data(as_text=True)
+
+    response = client.get("/meetings/?page=2")
+    assert response.status_code == 200
+    second = page_text(response)
+    assert "Affichage de 51 à 60." in second and "Page 2 sur 2" in second
+    assert second.index("Passée 010") < second.index("Passée 001")
+    assert "Passée 011" not in second
+    # The meetings not yet closed stay on the first page, which the others link to.
+    assert "Prochaine" not in second
+    assert "1 réunion pas encore clôturée est listée sur la première page." in second
+
+
+def test_a_page_past_the_end_shows_the_last_and_a_page_that_is_no_number_the_first(as_user):
+    _past_meetings(55)
+    client = as_user(make_user())
+    for address, shown, hidden in (("/meetings/?page=9", "Passée 001", "Passée 006"),
+                                   ("/meetings/?page=deux", "Passée 055", "Passée 005"),
+                                   ("/meetings/?page=-1", "Passée 055", "Passée 005")):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        page = page_text(response)
+        assert shown in page and hidden not in page, address
+
+
+def test_more_than_fifty_meetings_not_yet_closed_are_capped_and_counted_per_role(as_user,
+                                                                                 office):
+    for n in range(52):
+        make_meeting(title=f"Convoquée {n:03d}", status="convened", items=1,
+                     starts_at=datetime(2030, 1, 7, 9) + timedelta(weeks=n))
+    make_meeting(title="Brouillon", starts_at=datetime(2040, 1, 1, 9))
+    director_page = page_text(as_user(make_user()).get("/meetings/"))
+    assert "Convoquée 049" in director_page and "Convoquée 050" not in director_page
+    assert "2 autres réunions, prévues plus tard, ne sont pas listées." in director_page
+    # The secretariat's count includes the draft that directors do not see.
+    assert "3 autres réunions, prévues plus tard" in page_text(office.get("/meetings/"))
+
+
+def test_the_meetings_list_runs_the_same_queries_with_3_meetings_and_60(as_user):
+    client = as_user(make_user(role="secretariat"))
+    make_meeting(title="Brouillon")
+    make_meeting(status="convened", items=2)
+    _past_meetings(1)
+
+    def rendered() -> tuple[int, str]:
+        # The first load after a change renders (a kept page would run a single statement).
+        with count_queries() as run:
+            response = client.get("/meetings/")
+        assert response.status_code == 200
+        return len(run), page_text(response)
+
+    few, page = rendered()
+    assert page.count("Passée 0") == 1
+    for _ in range(2):
+        make_meeting(status="convened", items=3)
+    _past_meetings(55, first=2)
+    many, page = rendered()
+    assert page.count("Passée 0") == 50
+    assert many == few
 
 
 def test_draft_meeting_is_not_found_for_a_director(as_user):

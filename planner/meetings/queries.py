@@ -4,10 +4,11 @@ planned times of the agenda, the quorum, the live session's state."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import Select, case, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from planner.core.listing import PAGE_SIZE, Capped, Page, page_bounds
 from planner.core.time import utcnow
 from planner.extensions import db
 from planner.meetings.models import (
@@ -42,32 +43,58 @@ def _visible(query, user):
     return query
 
 
-def meetings_for(user) -> tuple[list[MeetingRow], list[MeetingRow]]:
-    """(upcoming and ongoing, past and cancelled): drafts only for the secretariat.
+@dataclass
+class MeetingIndex:
+    """The meetings list: those not yet closed (first page only) and one page of the past."""
+
+    upcoming: Capped  # of MeetingRow, soonest first; `total` counts them all
+    past: Page  # of MeetingRow, latest first
+
+
+def _meeting_rows(ids: Select, order: tuple) -> list[MeetingRow]:
+    """The meetings of `ids` (an ordered, limited query of ids) with their agenda's size.
+
+    The ids are picked first, from the indexes, and only those meetings are read in full and
+    have their items counted, rather than grouping the items of every meeting (7,500 items at
+    large size) to show 50 of them."""
+    page = ids.subquery("page_ids")
+    on_meeting = AgendaItem.meeting_id == Meeting.id
+    items = select(func.count(AgendaItem.id)).where(on_meeting).scalar_subquery()
+    minutes = (
+        select(func.coalesce(func.sum(AgendaItem.duration_minutes), 0))
+        .where(on_meeting)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Meeting, items, minutes).join(page, page.c.id == Meeting.id).order_by(*order)
+    )
+    return [MeetingRow(meeting, count, total) for meeting, count, total in rows]
+
+
+def meeting_index(user, page: int = 1, page_size: int = PAGE_SIZE) -> MeetingIndex:
+    """Upcoming and ongoing meetings (soonest first, at most `page_size`, on the first page
+    only), and the page `page` of the past and cancelled ones (latest first; a page past
+    the end shows the last one). Drafts only for the secretariat. Three queries on the
+    first page (the counts, then each list's rows), two on the others.
 
     A meeting stays "upcoming" until it is closed or cancelled, even once its date has
     passed: the secretariat still has to hold or close it.
     """
-    counts = (
-        select(
-            AgendaItem.meeting_id,
-            func.count(AgendaItem.id).label("items"),
-            func.coalesce(func.sum(AgendaItem.duration_minutes), 0).label("minutes"),
-        )
-        .group_by(AgendaItem.meeting_id)
-        .subquery()
-    )
-    query = _visible(
-        select(Meeting, func.coalesce(counts.c["items"], 0), func.coalesce(counts.c.minutes, 0))
-        .outerjoin(counts, counts.c.meeting_id == Meeting.id),
-        user,
-    )
-    upcoming, past = [], []
-    for meeting, items, minutes in db.session.execute(query.order_by(Meeting.starts_at)):
-        row = MeetingRow(meeting, items, minutes)
-        (upcoming if meeting.status in OPEN_STATUSES else past).append(row)
-    past.reverse()
-    return upcoming, past
+    is_open = Meeting.status.in_(OPEN_STATUSES)
+    upcoming_total, past_total = db.session.execute(
+        _visible(select(func.count(case((is_open, 1))), func.count(case((~is_open, 1)))), user)
+    ).one()
+    page, offset = page_bounds(page, past_total, page_size)
+    upcoming = Capped(total=upcoming_total)
+    if page == 1:
+        soonest = (Meeting.starts_at, Meeting.id)
+        ids = _visible(select(Meeting.id).where(is_open), user).order_by(*soonest)
+        upcoming = Capped(_meeting_rows(ids.limit(page_size), soonest), upcoming_total)
+    latest = (Meeting.starts_at.desc(), Meeting.id.desc())
+    ids = _visible(select(Meeting.id).where(~is_open), user).order_by(*latest)
+    past = _meeting_rows(ids.offset(offset).limit(page_size), latest)
+    return MeetingIndex(upcoming, Page(rows=past, total=past_total, page=page,
+                                       page_size=page_size))
 
 
 def meeting_with_agenda(meeting_id: int) -> Meeting | None:

@@ -83,8 +83,9 @@ def _refuse(error: RuleError):
 @allow(signed_in)
 @kept_page
 def index():
-    upcoming, past = queries.meetings_for(current_user)
-    return render_template("meetings/index.html", upcoming=upcoming, past=past)
+    # A page that is not a number is the first one (type=int falls back to the default).
+    meetings = queries.meeting_index(current_user, request.args.get("page", 1, type=int))
+    return render_template("meetings/index.html", upcoming=meetings.upcoming, past=meetings.past)
 
 
 @bp.route("/<int:meeting_id>")
