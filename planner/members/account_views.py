@@ -9,7 +9,7 @@ from planner.core.rules import RuleError
 from planner.core.views import attach_error
 from planner.extensions import db
 from planner.members import queries, rules
-from planner.members.forms import AccountForm
+from planner.members.forms import AccountForm, AccountSearchForm
 from planner.members.models import User
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -38,7 +38,25 @@ def _show_link(user: User, token: str):
 @bp.route("/")
 @allow(can_manage_accounts)
 def index():
-    return render_template("accounts/index.html", users=queries.accounts())
+    return _index()
+
+
+def _index(error: str | None = None, status: int = 200):
+    """The list at the address's page and search (a refused button shows it again)."""
+    form = AccountSearchForm(formdata=request.args)
+    valid = form.validate()  # a name too long to be one is shown with its message, unsearched
+    name = (form.q.data or "") if valid else ""
+    page = queries.accounts(request.args.get("page", 1, type=int), name)
+    list_args = {"q": name} if name else {}
+    return render_template(
+        "accounts/index.html", form=form, page=page, name=name, list_args=list_args, error=error
+    ), status if valid else 400
+
+
+def _back_to_list():
+    """The list a button was pressed on: its page and search ride on the POST's address."""
+    kept = {key: request.args[key] for key in ("q", "page") if request.args.get(key)}
+    return redirect(url_for("accounts.index", **kept))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -101,9 +119,7 @@ def _set_active(user_id: int, active: bool):
         rules.set_user_active(current_user, user, active)
     except RuleError as error:
         db.session.rollback()
-        return render_template(
-            "accounts/index.html", users=queries.accounts(), error=error.message
-        ), error.status
+        return _index(error.message, error.status)
     db.session.commit()
     if active:
         flash(_("Account of %(name)s reactivated.", name=user.full_name), "success")
@@ -112,7 +128,7 @@ def _set_active(user_id: int, active: bool):
             _("Account of %(name)s deactivated: it can no longer log in.", name=user.full_name),
             "success",
         )
-    return redirect(url_for("accounts.index"))
+    return _back_to_list()
 
 
 @bp.route("/<int:user_id>/link", methods=["POST"])

@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SearchField,
     SelectField,
     StringField,
 )
@@ -66,6 +67,30 @@ class AccountForm(Form):
     is_secretariat = BooleanField(_l("Secretariat (prepares meetings, runs votes and actions)"))
     is_observer = BooleanField(_l("Observer (reads only, never votes)"))
     preferred_language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES), default="")
+
+
+class NameSearchForm(Form):
+    """A list's name filter, read from the address so that a search is a link (no CSRF:
+    it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+
+class MemberSearchForm(NameSearchForm):
+    q = SearchField(
+        _l("Find a member cluster"),
+        validators=[Length(max=200)],
+        description=_l("Part of its name or short name; capitals and accents do not matter."),
+    )
+
+
+class AccountSearchForm(NameSearchForm):
+    q = SearchField(
+        _l("Find an account"),
+        validators=[Length(max=200)],
+        description=_l("Part of the person's name or email; capitals and accents do not matter."),
+    )
 
 
 class MemberForm(Form):

@@ -6,19 +6,36 @@ from wtforms import SelectChoice
 
 from planner.core.audit import AuditEvent
 from planner.core.forms import choices
+from planner.core.listing import PAGE_SIZE, Page, page_bounds
 from planner.extensions import db
 from planner.members.models import Member, Network, User
+from planner.members.name_search import name_matches
 
 
 def current_network() -> Network | None:
     return db.session.scalar(select(Network).order_by(Network.id).limit(1))
 
 
-def members_directory(include_inactive: bool = False) -> list[Member]:
-    query = select(Member).options(selectinload(Member.directors)).order_by(Member.short_name)
-    if not include_inactive:
-        query = query.where(Member.is_active.is_(True))
-    return list(db.session.scalars(query))
+def members_directory(
+    page: int, name: str = "", include_inactive: bool = False, page_size: int = PAGE_SIZE
+) -> Page:
+    """One page of the directory by short name, with the clusters' directors, optionally those
+    whose name or short name contains `name`: three queries (the count, the page, its
+    directors) whatever the size of the network."""
+    criteria = [] if include_inactive else [Member.is_active.is_(True)]
+    if name:
+        criteria.append(name_matches(name, Member.short_name, Member.name))
+    total = db.session.scalar(select(func.count(Member.id)).where(*criteria)) or 0
+    page, offset = page_bounds(page, total, page_size)
+    members = db.session.scalars(
+        select(Member)
+        .where(*criteria)
+        .options(selectinload(Member.directors))
+        .order_by(Member.short_name)
+        .offset(offset)
+        .limit(page_size)
+    )
+    return Page(rows=list(members), total=total, page=page, page_size=page_size)
 
 
 def members_preview(limit: int = 50) -> tuple[list[Member], int]:
@@ -42,8 +59,18 @@ def member_choices(blank_label: str) -> list[SelectChoice]:
     return choices([("", blank_label), *((str(member_id), name) for member_id, name in rows)])
 
 
-def accounts() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.full_name)))
+def accounts(page: int, name: str = "", page_size: int = PAGE_SIZE) -> Page:
+    """One page of the accounts by full name, optionally those whose name or email contains
+    `name`: two queries (the count, and the page with each director's cluster)."""
+    criteria = [name_matches(name, User.full_name, User.email)] if name else []
+    total = db.session.scalar(select(func.count(User.id)).where(*criteria)) or 0
+    page, offset = page_bounds(page, total, page_size)
+    # Full names may repeat: the id keeps each account on one page only.
+    users = db.session.scalars(
+        select(User).where(*criteria).order_by(User.full_name, User.id)
+        .offset(offset).limit(page_size)
+    )
+    return Page(rows=list(users), total=total, page=page, page_size=page_size)
 
 
 def member_with_directors(member_id: int) -> Member | None:

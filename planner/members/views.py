@@ -15,7 +15,7 @@ from planner.core.views import attach_error
 from planner.extensions import db
 from planner.members import queries, rules
 from planner.members.audit_labels import ACTION_LABELS
-from planner.members.forms import MemberForm, NetworkForm
+from planner.members.forms import MemberForm, MemberSearchForm, NetworkForm
 from planner.members.models import Member
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -25,8 +25,19 @@ bp = Blueprint("members", __name__, url_prefix="/members")
 @allow(signed_in)
 def index():
     show_inactive = can_manage_members(current_user) and request.args.get("inactive") == "1"
-    members = queries.members_directory(include_inactive=show_inactive)
-    return render_template("members/index.html", members=members, show_inactive=show_inactive)
+    form = MemberSearchForm(formdata=request.args)
+    valid = form.validate()  # a name too long to be one is shown with its message, unsearched
+    name = (form.q.data or "") if valid else ""
+    page = queries.members_directory(
+        request.args.get("page", 1, type=int), name, include_inactive=show_inactive
+    )
+    # The search and the toggle ride along on the pager's links.
+    search_args = {"q": name} if name else {}
+    list_args = {**search_args, "inactive": 1} if show_inactive else search_args
+    return render_template(
+        "members/index.html", form=form, page=page, name=name, show_inactive=show_inactive,
+        search_args=search_args, list_args=list_args,
+    ), 200 if valid else 400
 
 
 @bp.route("/<int:member_id>")
