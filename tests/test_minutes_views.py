@@ -387,6 +387,10 @@ def test_minutes_index_is_searchable(as_user, held):
     assert "Réunion stratégique" in found and "1 réunion." in found
     missed = page_text(client.get("/minutes/?q=introuvable"))
     assert "Réunion stratégique" not in missed and "0 réunion." in missed
+    # Accents and capitals aside ("strategique", "DIGITALE"), and a sign is a sign.
+    assert "1 réunion." in page_text(client.get("/minutes/?q=reunion+strategique"))
+    assert "1 réunion." in page_text(client.get("/minutes/?q=DIGITALE"))
+    assert "0 réunion." in page_text(client.get("/minutes/?q=plate%25forme"))
 
 
 def test_minutes_page_queries_do_not_grow_with_items_rounds_and_ballots(as_user, app):

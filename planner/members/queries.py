@@ -7,9 +7,9 @@ from wtforms import SelectChoice
 from planner.core.audit import AuditEvent
 from planner.core.forms import choices
 from planner.core.listing import PAGE_SIZE, Page, page_bounds
+from planner.core.text_search import contains_text
 from planner.extensions import db
 from planner.members.models import Member, Network, User
-from planner.members.name_search import name_matches
 
 
 def current_network() -> Network | None:
@@ -24,7 +24,7 @@ def members_directory(
     directors) whatever the size of the network."""
     criteria = [] if include_inactive else [Member.is_active.is_(True)]
     if name:
-        criteria.append(name_matches(name, Member.short_name, Member.name))
+        criteria.append(contains_text(name, Member.short_name, Member.name))
     total = db.session.scalar(select(func.count(Member.id)).where(*criteria)) or 0
     page, offset = page_bounds(page, total, page_size)
     members = db.session.scalars(
@@ -62,7 +62,7 @@ def member_choices(blank_label: str) -> list[SelectChoice]:
 def accounts(page: int, name: str = "", page_size: int = PAGE_SIZE) -> Page:
     """One page of the accounts by full name, optionally those whose name or email contains
     `name`: two queries (the count, and the page with each director's cluster)."""
-    criteria = [name_matches(name, User.full_name, User.email)] if name else []
+    criteria = [contains_text(name, User.full_name, User.email)] if name else []
     total = db.session.scalar(select(func.count(User.id)).where(*criteria)) or 0
     page, offset = page_bounds(page, total, page_size)
     # Full names may repeat: the id keeps each account on one page only.

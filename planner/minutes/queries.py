@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from planner.core.listing import Capped
+from planner.core.text_search import contains_text
 from planner.extensions import db
 from planner.meetings import queries as meeting_queries
 from planner.meetings.models import AgendaItem, Meeting, MeetingStatus
@@ -200,27 +201,17 @@ def minutes_index(user: User, text: str = "", page: int = 1, per_page: int = 50)
     if not user.is_secretariat:
         query = query.where(Meeting.status != MeetingStatus.DRAFT)
     text = " ".join((text or "").split())[:200]
-    if text:
-        pattern = f"%{text.lower()}%"
+    if text:  # without regard to case or accents: "ete" finds "Été" (core/text_search.py)
         in_items = (
             select(AgendaItem.meeting_id)
             .outerjoin(ItemNote, ItemNote.agenda_item_id == AgendaItem.id)
-            .where(
-                or_(
-                    func.lower(AgendaItem.title).like(pattern),
-                    func.lower(ItemNote.body).like(pattern),
-                )
-            )
+            .where(contains_text(text, AgendaItem.title, ItemNote.body))
         )
-        query = query.where(
-            or_(
-                func.lower(Meeting.title).like(pattern),
-                func.lower(Meeting.context).like(pattern),
-                func.lower(Meeting.venue).like(pattern),
-                func.lower(Minutes.approved_html).like(pattern),
-                Meeting.id.in_(in_items),
-            )
-        )
+        query = query.where(or_(
+            contains_text(text, Meeting.title, Meeting.context, Meeting.venue,
+                          Minutes.approved_html),
+            Meeting.id.in_(in_items),
+        ))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(
         query.order_by(Meeting.starts_at.desc()).offset((page - 1) * per_page).limit(per_page)

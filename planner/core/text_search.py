@@ -1,13 +1,14 @@
-"""A typed name found in SQL without regard to case or accents: "tetouan" finds "Tétouan".
+"""Typed text found in SQL without regard to case or accents: "tetouan" finds "Tétouan".
 
 A network of a thousand clusters finds one by typing, and a list reads only the page it shows,
-so the database makes the match (the plan's owner filter, owner_search.py, compares in Python
-because it holds every owner's name already). SQLite has no unaccent() and PostgreSQL's is an
-extension (a migration); nested replace() calls, one per accented letter, overflow SQLite's parser. So the
-typed text becomes a regular expression instead, each letter a class of its forms ("e" is
-[eEèéêëÈÉÊË]), matched by PostgreSQL's `~` and by the REGEXP function SQLAlchemy gives SQLite
-(Python's re). Only literal characters and bracket classes are used: both dialects read them
-alike, and no flag is needed (SQLAlchemy drops regexp flags on SQLite).
+so the database makes the match (the plan's owner filter, plan/owner_search.py, compares in
+Python because it holds every owner's name already). SQLite has no unaccent() and
+PostgreSQL's is an extension (a migration); nested replace() calls, one per accented letter,
+overflow SQLite's parser. So the typed text becomes a regular expression instead, each letter
+a class of its forms ("e" is [eEèéêëÈÉÊË]), matched by PostgreSQL's `~` and by the REGEXP
+function SQLAlchemy gives SQLite (Python's re). Only literal characters and bracket classes
+are used: both dialects read them alike, and no flag is needed (SQLAlchemy drops regexp flags
+on SQLite). Used by the member clusters' and accounts' searches and the minutes' search.
 """
 
 import string
@@ -39,7 +40,7 @@ FORMS = _forms()  # "e": "eEèéêëÈÉÊË"
 BARE = {form: bare for bare, forms in FORMS.items() for form in forms}  # "É": "e"
 
 
-def name_pattern(typed: str) -> str:
+def text_pattern(typed: str) -> str:
     """The typed text (spaces collapsed) as a regular expression of its letters' forms; other
     characters, % and _ among them, stand for themselves."""
     text = unicodedata.normalize("NFC", " ".join(typed.split()))
@@ -56,7 +57,7 @@ def name_pattern(typed: str) -> str:
     return "".join(parts)
 
 
-def name_matches(typed: str, *columns: QueryableAttribute[str]) -> ColumnElement[bool]:
+def contains_text(typed: str, *columns: QueryableAttribute[str]) -> ColumnElement[bool]:
     """Any of the columns contains the typed text, without regard to case or accents."""
-    pattern = name_pattern(typed)
+    pattern = text_pattern(typed)
     return or_(*(column.regexp_match(pattern) for column in columns))
