@@ -91,21 +91,26 @@ def test_meeting_index_counts_in_sql_and_reads_only_the_page_each_role_may_see(a
         first = queries.meeting_index(director, 1, page_size=2)
     assert len(statements) == 3  # the counts, then each list's page
     assert all("LIMIT" in statement.upper() for statement in statements[1:])
-    assert [row.meeting.title for row in first.upcoming] == ["Open 0", "Open 1"]
-    assert (first.upcoming.total, first.upcoming.more) == (3, 1)
-    assert [(row.item_count, row.total_minutes) for row in first.upcoming] == [(1, 15), (2, 30)]
+    assert [row.meeting.title for row in first.upcoming.rows] == ["Open 0", "Open 1"]
+    assert (first.upcoming.total, first.upcoming.pages) == (3, 2)
+    assert [(row.item_count, row.total_minutes) for row in first.upcoming.rows] == [
+        (1, 15), (2, 30)]
     assert [row.meeting.title for row in first.past.rows] == ["Past 4", "Past 3"]
     assert (first.past.total, first.past.pages) == (5, 3)
 
+    # Each list pages on its own, in as many queries.
     with count_queries() as statements:
-        second = queries.meeting_index(director, 2, page_size=2)
-    assert len(statements) == 2  # later pages do not list the upcoming meetings
-    assert list(second.upcoming) == [] and second.upcoming.total == 3
+        second = queries.meeting_index(director, 2, upcoming_page=2, page_size=2)
+    assert len(statements) == 3
+    assert [row.meeting.title for row in second.upcoming.rows] == ["Open 2"]
     assert [row.meeting.title for row in second.past.rows] == ["Past 2", "Past 1"]
-    assert queries.meeting_index(director, 7, page_size=2).past.page == 3
+    past_only = queries.meeting_index(director, 2, page_size=2)
+    assert [row.meeting.title for row in past_only.upcoming.rows] == ["Open 0", "Open 1"]
+    beyond = queries.meeting_index(director, 7, upcoming_page=5, page_size=2)
+    assert (beyond.past.page, beyond.upcoming.page) == (3, 2)
 
     office = queries.meeting_index(secretariat, 1, page_size=2)
-    assert [row.meeting.title for row in office.upcoming] == ["Draft", "Open 0"]
+    assert [row.meeting.title for row in office.upcoming.rows] == ["Draft", "Open 0"]
     assert office.upcoming.total == 4 and office.past.total == 5
 
 

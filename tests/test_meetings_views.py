@@ -134,9 +134,8 @@ def test_past_meetings_come_fifty_a_page_latest_first_with_their_count(as_user):
     assert "Affichage de 51 à 60." in second and "Page 2 sur 2" in second
     assert second.index("Passée 010") < second.index("Passée 001")
     assert "Passée 011" not in second
-    # The meetings not yet closed stay on the first page, which the others link to.
-    assert "Prochaine" not in second
-    assert "1 réunion pas encore clôturée est listée sur la première page." in second
+    # The meetings not yet closed are listed above every page of the past ones.
+    assert second.index("Prochaine") < second.index("Passées et annulées")
 
 
 def test_a_page_past_the_end_shows_the_last_and_a_page_that_is_no_number_the_first(as_user):
@@ -151,17 +150,34 @@ def test_a_page_past_the_end_shows_the_last_and_a_page_that_is_no_number_the_fir
         assert shown in page and hidden not in page, address
 
 
-def test_more_than_fifty_meetings_not_yet_closed_are_capped_and_counted_per_role(as_user,
-                                                                                 office):
+def test_meetings_not_yet_closed_page_on_their_own_and_are_counted_per_role(as_user, office):
     for n in range(52):
         make_meeting(title=f"Convoquée {n:03d}", status="convened", items=1,
                      starts_at=datetime(2030, 1, 7, 9) + timedelta(weeks=n))
     make_meeting(title="Brouillon", starts_at=datetime(2040, 1, 1, 9))
-    director_page = page_text(as_user(make_user()).get("/meetings/"))
-    assert "Convoquée 049" in director_page and "Convoquée 050" not in director_page
-    assert "2 autres réunions, prévues plus tard, ne sont pas listées." in director_page
+    _past_meetings(55)
+    client = as_user(make_user())
+    response = client.get("/meetings/")
+    first, text = response.get_data(as_text=True), page_text(response)
+    assert "52 réunions pas encore clôturées. Affichage de 1 à 50." in text
+    assert "Convoquée 049" in text and "Convoquée 050" not in text
+    assert 'href="/meetings/?upcoming=2#upcoming-title"' in first
+
+    # The next page of one list keeps the other list's page.
+    response = client.get("/meetings/?upcoming=2&page=2")
+    assert response.status_code == 200
+    both = page_text(response)
+    assert "Affichage de 51 à 52." in both and "Convoquée 051" in both
+    assert "Convoquée 049" not in both
+    assert "Affichage de 51 à 55." in both and "Passée 001" in both
+    html = response.get_data(as_text=True)
+    assert 'href="/meetings/?page=2&amp;upcoming=1#upcoming-title"' in html
+    assert 'href="/meetings/?upcoming=2&amp;page=1#past-title"' in html
+
     # The secretariat's count includes the draft that directors do not see.
-    assert "3 autres réunions, prévues plus tard" in page_text(office.get("/meetings/"))
+    office_page = page_text(office.get("/meetings/?upcoming=2"))
+    assert "53 réunions pas encore clôturées. Affichage de 51 à 53." in office_page
+    assert "Brouillon" in office_page
 
 
 def test_the_meetings_list_runs_the_same_queries_with_3_meetings_and_60(as_user):

@@ -8,7 +8,7 @@ from sqlalchemy import Select, case, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from planner.core.listing import PAGE_SIZE, Capped, Page, page_bounds
+from planner.core.listing import PAGE_SIZE, Page, page_bounds
 from planner.core.time import utcnow
 from planner.extensions import db
 from planner.meetings.models import (
@@ -45,9 +45,9 @@ def _visible(query, user):
 
 @dataclass
 class MeetingIndex:
-    """The meetings list: those not yet closed (first page only) and one page of the past."""
+    """The meetings list: a page of those not yet closed and a page of the past ones."""
 
-    upcoming: Capped  # of MeetingRow, soonest first; `total` counts them all
+    upcoming: Page  # of MeetingRow, soonest first
     past: Page  # of MeetingRow, latest first
 
 
@@ -71,11 +71,12 @@ def _meeting_rows(ids: Select, order: tuple) -> list[MeetingRow]:
     return [MeetingRow(meeting, count, total) for meeting, count, total in rows]
 
 
-def meeting_index(user, page: int = 1, page_size: int = PAGE_SIZE) -> MeetingIndex:
-    """Upcoming and ongoing meetings (soonest first, at most `page_size`, on the first page
-    only), and the page `page` of the past and cancelled ones (latest first; a page past
-    the end shows the last one). Drafts only for the secretariat. Three queries on the
-    first page (the counts, then each list's rows), two on the others.
+def meeting_index(user, page: int = 1, upcoming_page: int = 1,
+                  page_size: int = PAGE_SIZE) -> MeetingIndex:
+    """A page of the upcoming and ongoing meetings (soonest first) and the page `page` of
+    the past and cancelled ones (latest first); each list pages on its own, and a page past
+    a list's end shows its last one. Drafts only for the secretariat. Three queries: the
+    counts, then each list's rows.
 
     A meeting stays "upcoming" until it is closed or cancelled, even once its date has
     passed: the secretariat still has to hold or close it.
@@ -84,17 +85,17 @@ def meeting_index(user, page: int = 1, page_size: int = PAGE_SIZE) -> MeetingInd
     upcoming_total, past_total = db.session.execute(
         _visible(select(func.count(case((is_open, 1))), func.count(case((~is_open, 1)))), user)
     ).one()
-    page, offset = page_bounds(page, past_total, page_size)
-    upcoming = Capped(total=upcoming_total)
-    if page == 1:
-        soonest = (Meeting.starts_at, Meeting.id)
-        ids = _visible(select(Meeting.id).where(is_open), user).order_by(*soonest)
-        upcoming = Capped(_meeting_rows(ids.limit(page_size), soonest), upcoming_total)
-    latest = (Meeting.starts_at.desc(), Meeting.id.desc())
-    ids = _visible(select(Meeting.id).where(~is_open), user).order_by(*latest)
-    past = _meeting_rows(ids.offset(offset).limit(page_size), latest)
-    return MeetingIndex(upcoming, Page(rows=past, total=past_total, page=page,
-                                       page_size=page_size))
+    lists = {}
+    for name, where, total, requested, order in (
+        ("upcoming", is_open, upcoming_total, upcoming_page, (Meeting.starts_at, Meeting.id)),
+        ("past", ~is_open, past_total, page,
+         (Meeting.starts_at.desc(), Meeting.id.desc())),
+    ):
+        shown, offset = page_bounds(requested, total, page_size)
+        ids = _visible(select(Meeting.id).where(where), user).order_by(*order)
+        rows = _meeting_rows(ids.offset(offset).limit(page_size), order)
+        lists[name] = Page(rows=rows, total=total, page=shown, page_size=page_size)
+    return MeetingIndex(**lists)
 
 
 def meeting_with_agenda(meeting_id: int) -> Meeting | None:

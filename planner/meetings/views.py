@@ -83,9 +83,14 @@ def _refuse(error: RuleError):
 @allow(signed_in)
 @kept_page
 def index():
-    # A page that is not a number is the first one (type=int falls back to the default).
-    meetings = queries.meeting_index(current_user, request.args.get("page", 1, type=int))
-    return render_template("meetings/index.html", upcoming=meetings.upcoming, past=meetings.past)
+    # Each list pages on its own (?upcoming=2, ?page=3), the other staying where it was; a
+    # page that is not a number is the first one (type=int falls back to the default).
+    meetings = queries.meeting_index(current_user, request.args.get("page", 1, type=int),
+                                     request.args.get("upcoming", 1, type=int))
+    page_args = {param: page.page for param, page in
+                 (("upcoming", meetings.upcoming), ("page", meetings.past)) if page.page > 1}
+    return render_template("meetings/index.html", upcoming=meetings.upcoming,
+                           past=meetings.past, page_args=page_args)
 
 
 @bp.route("/<int:meeting_id>")
