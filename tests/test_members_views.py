@@ -406,6 +406,22 @@ def test_deactivating_from_a_searched_page_comes_back_to_it(as_user, network):
     assert not db.session.get(User, target.id).is_active
 
 
+def test_editing_from_a_searched_page_comes_back_to_it(as_user, network):
+    target = _accounts(1, 60)[54]
+    client = as_user(make_user(role="secretariat"))
+    edit = f"/accounts/{target.id}/edit?q=account&page=2"
+    assert edit.replace("&", "&amp;") in client.get("/accounts/?q=account&page=2").get_data(
+        as_text=True)
+    form = client.get(edit).get_data(as_text=True)
+    assert 'href="/accounts/?q=account&amp;page=2">Annuler' in form
+    response = post(client, edit, {"full_name": "Account 55 renamed",
+                                   "email": target.email, "member_id": "", "is_observer": "y",
+                                   "preferred_language": "fr"}, page=edit)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/accounts/?q=account&page=2")
+    assert db.session.get(User, target.id).full_name == "Account 55 renamed"
+
+
 def test_only_the_secretariat_lists_or_searches_accounts(as_user, network):
     for role in ("director", "observer"):
         client = as_user(make_user(role=role))

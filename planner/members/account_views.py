@@ -53,10 +53,14 @@ def _index(error: str | None = None, status: int = 200):
     ), status if valid else 400
 
 
-def _back_to_list():
-    """The list a button was pressed on: its page and search ride on the POST's address."""
+def _list_address() -> str:
+    """The list a button or the edit link was on: its page and search ride on the address."""
     kept = {key: request.args[key] for key in ("q", "page") if request.args.get(key)}
-    return redirect(url_for("accounts.index", **kept))
+    return url_for("accounts.index", **kept)
+
+
+def _back_to_list():
+    return redirect(_list_address())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -77,7 +81,8 @@ def new():
             return _show_link(user, token)
     elif request.method == "POST":
         status = 400
-    return render_template("accounts/form.html", form=form, user=None), status
+    return render_template("accounts/form.html", form=form, user=None,
+                           back=_list_address()), status
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -95,10 +100,11 @@ def edit(user_id: int):
         else:
             db.session.commit()
             flash(_("Account of %(name)s saved.", name=user.full_name), "success")
-            return redirect(url_for("accounts.index"))
+            return _back_to_list()
     elif request.method == "POST":
         status = 400
-    return render_template("accounts/form.html", form=form, user=user), status
+    return render_template("accounts/form.html", form=form, user=user,
+                           back=_list_address()), status
 
 
 @bp.route("/<int:user_id>/deactivate", methods=["POST"])
