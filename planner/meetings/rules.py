@@ -522,7 +522,9 @@ def record_attendance_sheet(actor: User | None, meeting: Meeting,
               "this meeting is %(status)s.", status=status_label(meeting.status)),
             409,
         )
-    members = {m.id: m for m in db.session.scalars(select(Member).where(Member.is_active))}
+    # The names the checks quote, not a thousand clusters loaded whole.
+    members = {m.id: m for m in db.session.execute(
+        select(Member.id, Member.short_name).where(Member.is_active))}
     rows = {
         row.member_id: row
         for row in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
@@ -563,6 +565,7 @@ def record_attendance_sheet(actor: User | None, meeting: Meeting,
         final[entry.member_id] = (entry.status, holder_id)
     _check_proxies(final, members)
     now = utcnow()
+    events = []
     for member_id, entry in wanted.items():
         row = rows.get(member_id)
         before = row.status.value if row else None
@@ -578,15 +581,17 @@ def record_attendance_sheet(actor: User | None, meeting: Meeting,
             row.attendee_name = entry.attendee_name[:200]
             row.signed_in_by_id = getattr(actor, "id", None)
             row.recorded_at = now
-        audit.record(actor, "attendance.recorded", meeting, member_id=member_id, before=before,
-                     after=entry.status.value if entry.status else None,
-                     proxy_holder_id=entry.proxy_holder_id)
+        events.append({"member_id": member_id, "before": before,
+                       "after": entry.status.value if entry.status else None,
+                       "proxy_holder_id": entry.proxy_holder_id})
     db.session.flush()
+    audit.record_each(actor, "attendance.recorded", meeting, events)
     return len(wanted)
 
 
 def _check_proxies(final: dict[int, tuple[AttendanceStatus | None, int | None]],
-                   members: dict[int, Member]) -> None:
+                   members: dict) -> None:
+    """`members`: the active ones by id, each with its `short_name`."""
     network = db.session.scalar(select(Network).order_by(Network.id).limit(1))
     limit = network.max_proxies_per_holder if network else 1
     held: dict[int, list[int]] = {}
