@@ -2,9 +2,10 @@
 data, the lists stop at their page size, and the generator goes through the rules."""
 
 import re
+import sqlite3
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from planner.benchmark import targets
 from planner.benchmark.generate import SIZES, Generator, Size
@@ -257,9 +258,12 @@ def test_on_postgresql_the_data_set_is_copied_row_for_row_and_new_rows_follow(ap
         db.session.remove()
         db.engine.dispose()
 
+    before = _schema_shape()
     copied = copy_tables(source_path, db.session.connection())
     db.session.commit()
 
+    # The foreign keys and indexes set aside for the copy are all back, as they were.
+    assert _schema_shape() == before and len(before[0]) > 100
     assert copied["ballots"] == len(source_ballots) > 0
     assert ballots() == source_ballots  # enums, booleans and times read back alike
     assert db.session.scalar(select(func.count(AuditEvent.id))) == source_events
@@ -282,3 +286,44 @@ def test_on_postgresql_the_data_set_is_copied_row_for_row_and_new_rows_follow(ap
     assert ballot_id == max(row[0] for row in source_ballots) + 1
     assert db.session.scalar(select(func.count(BallotChange.id)).where(
         BallotChange.ballot_id == ballot_id)) == 1
+
+
+def _schema_shape() -> tuple[list, list]:
+    """The constraints and indexes of the test's PostgreSQL schema, as SQL."""
+    constraints = db.session.execute(text(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2")).all()
+    indexes = db.session.execute(text(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+        " ORDER BY 1")).all()
+    return constraints, indexes
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_copied_row_without_its_parent_fails_the_copy(app, tmp_path):
+    """The foreign keys are checked once the rows are in, and the copy fails as a whole."""
+    import psycopg
+
+    from planner import create_app
+    from planner.benchmark.copy import copy_tables
+    from planner.benchmark.generate import generate
+    from tests.conftest import base_config
+
+    source_path = tmp_path / "source.sqlite3"
+    source = create_app(base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{source_path}"))
+    with source.app_context():
+        db.create_all()
+        generate("demo")
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    orphan = sqlite3.connect(source_path)
+    orphan.execute("PRAGMA foreign_keys = OFF")
+    orphan.execute("UPDATE round_electors SET member_id = 99999 WHERE rowid = 1")
+    orphan.commit()
+    orphan.close()
+
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        copy_tables(source_path, db.session.connection())
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(RoundElector.member_id))) == 0
