@@ -76,6 +76,7 @@ def test_opening_snapshots_the_active_members(three):
     electors = set(db.session.scalars(
         select(RoundElector.member_id).where(RoundElector.round_id == round_.id)))
     assert electors == {d.member_id for d in directors}
+    assert round_.electorate_count == len(directors)  # what the lists show, not counted again
     assert round_.status is RoundStatus.OPEN and round_.opened_by_id == secretariat.id
     # A member joining after the opening does not vote in this round.
     late_director = make_user(member=make_member(short_name="LATE"))

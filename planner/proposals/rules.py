@@ -7,7 +7,7 @@ from functools import cache
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, insert, literal, select
+from sqlalchemy import and_, bindparam, func, insert, literal, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from planner.core import audit
@@ -346,13 +346,16 @@ def open_round(actor: User, round_: Round, closes_at: datetime | None = None) ->
     # The active members become the electorate in one INSERT … SELECT, inside the database:
     # a thousand-member network opens a round without a thousand ids going through Python.
     # The round was locked and checked a draft above, so the electors' closed-round guard
-    # (models.py), which a plain statement skips, has nothing to refuse here.
+    # (models.py), which a plain statement skips, has nothing to refuse here. The electorate
+    # is then counted as written (through psycopg, the INSERT … SELECT gives no row count).
     electors = RoundElector.__table__
-    electorate = db.session.execute(electors.insert().from_select(
+    db.session.execute(electors.insert().from_select(
         [electors.c.round_id, electors.c.member_id],
         select(literal(round_.id), Member.id).where(Member.is_active.is_(True))
         .order_by(Member.id),
-    )).rowcount
+    ))
+    electorate = db.session.scalar(
+        select(func.count()).select_from(electors).where(electors.c.round_id == round_.id))
     if not electorate:
         raise RuleError(_("There is no active member cluster to vote."), 409)
     round_.status = RoundStatus.OPEN
