@@ -236,10 +236,7 @@ def test_the_plan_list_reads_its_first_page_in_order_instead_of_sorting_objectiv
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_on_postgresql_the_data_set_is_copied_row_for_row_and_new_rows_follow(app, tmp_path):
     """bench-data on PostgreSQL makes the set through the rules in SQLite, then copies it."""
-    from planner import create_app
     from planner.benchmark.copy import copy_tables
-    from planner.benchmark.generate import generate
-    from tests.conftest import base_config
 
     def ballots():
         rows = db.session.execute(
@@ -248,15 +245,8 @@ def test_on_postgresql_the_data_set_is_copied_row_for_row_and_new_rows_follow(ap
         return [tuple(row) for row in rows]
 
     source_path = tmp_path / "source.sqlite3"
-    source = create_app(base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{source_path}"))
-    with source.app_context():
-        db.create_all()
-        generate("demo")
-        db.session.commit()
-        source_ballots = ballots()
-        source_events = db.session.scalar(select(func.count(AuditEvent.id)))
-        db.session.remove()
-        db.engine.dispose()
+    source_ballots, source_events = _demo_set_in_sqlite(source_path, lambda: (
+        ballots(), db.session.scalar(select(func.count(AuditEvent.id)))))
 
     before = _schema_shape()
     copied = copy_tables(source_path, db.session.connection())
@@ -288,6 +278,23 @@ def test_on_postgresql_the_data_set_is_copied_row_for_row_and_new_rows_follow(ap
         BallotChange.ballot_id == ballot_id)) == 1
 
 
+def _demo_set_in_sqlite(path, read=lambda: None):
+    """The demo set made through the rules in a SQLite file, what `read` finds in it."""
+    from planner import create_app
+    from planner.benchmark.generate import generate
+    from tests.conftest import base_config
+
+    source = create_app(base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}"))
+    with source.app_context():
+        db.create_all()
+        generate("demo")
+        db.session.commit()
+        found = read()
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
 def _schema_shape() -> tuple[list, list]:
     """The constraints and indexes of the test's PostgreSQL schema, as SQL."""
     constraints = db.session.execute(text(
@@ -304,19 +311,10 @@ def test_a_copied_row_without_its_parent_fails_the_copy(app, tmp_path):
     """The foreign keys are checked once the rows are in, and the copy fails as a whole."""
     import psycopg
 
-    from planner import create_app
     from planner.benchmark.copy import copy_tables
-    from planner.benchmark.generate import generate
-    from tests.conftest import base_config
 
     source_path = tmp_path / "source.sqlite3"
-    source = create_app(base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{source_path}"))
-    with source.app_context():
-        db.create_all()
-        generate("demo")
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+    _demo_set_in_sqlite(source_path)
     orphan = sqlite3.connect(source_path)
     orphan.execute("PRAGMA foreign_keys = OFF")
     orphan.execute("UPDATE round_electors SET member_id = 99999 WHERE rowid = 1")
