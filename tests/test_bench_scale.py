@@ -115,8 +115,10 @@ def test_the_consensus_map_shows_fifty_members_a_page(grown):
     map_path = next(
         path for name, path in targets.pages("grown")["pages"] if name.startswith("consensus")
     )
-    first = page_text(grown.get(map_path))
+    response = grown.get(map_path)
+    first = page_text(response)
     assert "Page 1 sur 2" in first
+    assert f'href="{map_path}?page=2#map"' in response.get_data(as_text=True)
     assert first.count('class="map-row') == 50
     second = page_text(grown.get(map_path + "?page=2"))
     assert second.count('class="map-row') == 64 - 50

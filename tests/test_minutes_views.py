@@ -17,7 +17,7 @@ from planner.minutes.models import ItemNote, Minutes, MinutesStatus, ShareLink
 from planner.proposals import rules as proposal_rules
 from planner.proposals.models import DecisionRule, Position, ProposalKind
 from tests.conftest import count_queries, executable_html, page_text, post
-from tests.factories import make_member, make_network, make_user
+from tests.factories import make_meeting, make_member, make_network, make_user
 
 XSS = [
     '<script>alert("x")</script>',
@@ -391,6 +391,23 @@ def test_minutes_index_is_searchable(as_user, held):
     assert "1 réunion." in page_text(client.get("/minutes/?q=reunion+strategique"))
     assert "1 réunion." in page_text(client.get("/minutes/?q=DIGITALE"))
     assert "0 réunion." in page_text(client.get("/minutes/?q=plate%25forme"))
+
+
+def test_minutes_list_comes_fifty_a_page_newest_first_and_keeps_the_search(as_user, network):
+    for n in range(1, 56):
+        make_meeting(title=f"Conseil {n:03d}", status="closed", items=1,
+                     starts_at=datetime(2020, 1, 6, 9) + timedelta(weeks=n))
+    client = as_user(make_user(role="observer"))
+    first = page_text(client.get("/minutes/?q=conseil"))
+    assert "55 réunions. Affichage de 1 à 50." in first and "Page 1 sur 2" in first
+    assert first.index("Conseil 055") < first.index("Conseil 006")
+    assert "Conseil 005" not in first
+    html = client.get("/minutes/?q=conseil").get_data(as_text=True)
+    assert 'href="/minutes/?q=conseil&amp;page=2"' in html
+    # A page past the end shows the last one; one that is no number, the first.
+    last = page_text(client.get("/minutes/?q=conseil&page=9"))
+    assert "Affichage de 51 à 55." in last and "Conseil 001" in last
+    assert "Conseil 055" in page_text(client.get("/minutes/?page=deux"))
 
 
 def test_minutes_page_queries_do_not_grow_with_items_rounds_and_ballots(as_user, app):

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from planner.core.listing import Capped
+from planner.core.listing import PAGE_SIZE, Capped, Page, page_bounds
 from planner.core.text_search import contains_text
 from planner.extensions import db
 from planner.meetings import queries as meeting_queries
@@ -187,8 +187,9 @@ class IndexRow:
     minutes: Minutes | None
 
 
-def minutes_index(user: User, text: str = "", page: int = 1, per_page: int = 50):
-    """Every meeting's minutes with their state, newest first, searchable by text.
+def minutes_index(user: User, text: str = "", page: int = 1, page_size: int = PAGE_SIZE) -> Page:
+    """A page of every meeting's minutes with their state, newest first, searchable by text
+    (a page past the end shows the last one).
 
     The search looks in the meeting's title, context and venue, its items' titles and notes,
     and the approved text; drafts of meetings still in preparation only for the secretariat.
@@ -213,10 +214,13 @@ def minutes_index(user: User, text: str = "", page: int = 1, per_page: int = 50)
             Meeting.id.in_(in_items),
         ))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page, offset = page_bounds(page, total, page_size)
     rows = db.session.execute(
-        query.order_by(Meeting.starts_at.desc()).offset((page - 1) * per_page).limit(per_page)
+        query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()).offset(offset)
+        .limit(page_size)
     ).all()
-    return [IndexRow(meeting, minutes) for meeting, minutes in rows], total
+    return Page(rows=[IndexRow(meeting, minutes) for meeting, minutes in rows], total=total,
+                page=page, page_size=page_size)
 
 
 @dataclass

@@ -103,11 +103,8 @@ def _approval_meeting_choices(meeting: Meeting):
 @kept_page
 def index():
     text = request.args.get("q", "")
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = queries.minutes_index(current_user, text, page)
-    return render_template(
-        "minutes/index.html", rows=rows, total=total, q=text, page=page, per_page=50
-    )
+    page = queries.minutes_index(current_user, text, request.args.get("page", 1, type=int))
+    return render_template("minutes/index.html", page=page, q=text)
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes")
