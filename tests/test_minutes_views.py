@@ -393,6 +393,18 @@ def test_minutes_index_is_searchable(as_user, held):
     assert "0 réunion." in page_text(client.get("/minutes/?q=plate%25forme"))
 
 
+def test_an_overlong_minutes_search_is_refused_with_its_text_kept_and_every_meeting_shown(
+    as_user, held
+):
+    typed = "plateforme " * 20  # 220 characters: longer than any search can be
+    response = as_user(make_user(role="observer")).get("/minutes/?q=" + typed.replace(" ", "+"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'aria-invalid="true"' in html
+    assert "200 caractères" in page_text(response)  # the message says what is allowed
+    assert f'value="{typed.strip()}"' in html  # what was typed is kept, to be shortened
+    assert "Réunion stratégique" in page_text(response)  # the list is shown, unsearched
+
+
 def test_minutes_list_comes_fifty_a_page_newest_first_and_keeps_the_search(as_user, network):
     for n in range(1, 56):
         make_meeting(title=f"Conseil {n:03d}", status="closed", items=1,

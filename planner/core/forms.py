@@ -42,6 +42,14 @@ class FastSelect(Select):
 FAST_SELECT = FastSelect()
 
 
+class SearchForm(Form):
+    """A list's search, read from the address so that a search is a link (no CSRF: it
+    changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+
 def choices(pairs) -> list[SelectChoice]:
     """SelectField options from (value, label) pairs or plain values."""
     return [

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from planner.core.forms import Form, choices
+from planner.core.forms import Form, SearchForm, choices
 
 LANGUAGES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
 LANGUAGE_CHOICES = [("", _l("Browser's language")), *LANGUAGES]
@@ -69,15 +69,7 @@ class AccountForm(Form):
     preferred_language = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES), default="")
 
 
-class NameSearchForm(Form):
-    """A list's name filter, read from the address so that a search is a link (no CSRF:
-    it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-
-class MemberSearchForm(NameSearchForm):
+class MemberSearchForm(SearchForm):
     q = SearchField(
         _l("Find a member cluster"),
         validators=[Length(max=200)],
@@ -85,7 +77,7 @@ class MemberSearchForm(NameSearchForm):
     )
 
 
-class AccountSearchForm(NameSearchForm):
+class AccountSearchForm(SearchForm):
     q = SearchField(
         _l("Find an account"),
         validators=[Length(max=200)],

@@ -1,10 +1,21 @@
 """Forms of the minutes: notes, comments, approval, errata and share links."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from planner.core.forms import Form, choices
+from planner.core.forms import Form, SearchForm, choices
+
+
+class MinutesSearchForm(SearchForm):
+    q = SearchField(
+        _l("Search the minutes"),
+        validators=[Length(max=200)],
+        description=_l(
+            "Words from a meeting's title, venue, items or notes; capitals and accents do "
+            "not matter."
+        ),
+    )
 
 
 class NoteForm(Form):

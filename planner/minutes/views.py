@@ -27,7 +27,14 @@ from planner.extensions import db
 from planner.meetings.models import AgendaItem, Meeting, MeetingStatus
 from planner.minutes import pdf, queries, rules
 from planner.minutes.document import current_document, render_document
-from planner.minutes.forms import ApprovalForm, CommentForm, ErratumForm, NoteForm, ShareLinkForm
+from planner.minutes.forms import (
+    ApprovalForm,
+    CommentForm,
+    ErratumForm,
+    MinutesSearchForm,
+    NoteForm,
+    ShareLinkForm,
+)
 from planner.minutes.models import ApprovalBasis, MinutesStatus, ShareLink
 
 bp = Blueprint("minutes", __name__)
@@ -102,9 +109,13 @@ def _approval_meeting_choices(meeting: Meeting):
 @allow(signed_in)
 @kept_page
 def index():
-    text = request.args.get("q", "")
+    form = MinutesSearchForm(formdata=request.args)
+    valid = form.validate()  # a search too long to be one is shown with its message, unsearched
+    text = (form.q.data or "") if valid else ""
     page = queries.minutes_index(current_user, text, request.args.get("page", 1, type=int))
-    return render_template("minutes/index.html", page=page, q=text)
+    return render_template(
+        "minutes/index.html", form=form, page=page, q=text
+    ), 200 if valid else 400
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes")
