@@ -349,6 +349,30 @@ def test_decisions_list_filters_by_meeting_rule_and_outcome(as_user, people):
     assert client.get("/decisions/?rule=nonsense&outcome=").status_code == 200
 
 
+def test_each_decision_row_names_its_round_meeting_and_answers(as_user, people):
+    alpha, beta, gamma = people["directors"]
+    secretariat = people["secretariat"]
+    meeting = make_meeting(status="convened", items=1, title="Founding meeting")
+    held = make_proposal(actor=secretariat, open_round=True, title="Held at the meeting",
+                         agenda_item_id=make_item(meeting, kind="decision").id)
+    written = make_proposal(actor=secretariat, open_round=True, title="Decided in writing")
+    for director in (alpha, beta):
+        make_ballot(director, held)
+    make_ballot(gamma, written)
+    for proposal in (held, written):
+        rules.close_round(secretariat, current_round_of(proposal))
+    db.session.commit()
+    html = as_user(people["observer"]).get("/decisions/").get_data(as_text=True)
+    rows = {title: re.sub(r"<[^>]+>|\s+", " ", row)
+            for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)
+            for title in ("Held at the meeting", "Decided in writing") if title in row}
+    assert "Founding meeting" in rows["Held at the meeting"]
+    assert "Tour 1" in rows["Held at the meeting"] and "2 sur 3" in rows["Held at the meeting"]
+    assert f'href="/proposals/{held.id}/rounds/1"' in html
+    assert "Entre deux réunions" in rows["Decided in writing"]
+    assert "1 sur 3" in rows["Decided in writing"]
+
+
 def test_a_long_history_lists_the_latest_meetings_and_the_chosen_one(as_user, people,
                                                                       monkeypatch):
     """Past MEETINGS_LISTED meetings with decisions, the filter offers the latest ones, says
