@@ -43,11 +43,20 @@ FAST_SELECT = FastSelect()
 
 
 class SearchForm(Form):
-    """A list's search, read from the address so that a search is a link (no CSRF: it
-    changes nothing)."""
+    """A list's search (its field `q`), read from the address so that a search is a link
+    (no CSRF: it changes nothing)."""
 
     class Meta:
         csrf = False
+
+    def searched_text(self) -> str:
+        """The text to search for: "" when the field is empty, or refused (too long to be a
+        search: the list is shown unsearched with the field's message, and a 400)."""
+        return (self.q.data or "") if self.validate() else ""
+
+    @property
+    def status(self) -> int:
+        return 400 if self.errors else 200
 
 
 def choices(pairs) -> list[SelectChoice]:

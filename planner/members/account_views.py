@@ -44,13 +44,12 @@ def index():
 def _index(error: str | None = None, status: int = 200):
     """The list at the address's page and search (a refused button shows it again)."""
     form = AccountSearchForm(formdata=request.args)
-    valid = form.validate()  # a name too long to be one is shown with its message, unsearched
-    name = (form.q.data or "") if valid else ""
+    name = form.searched_text()
     page = queries.accounts(request.args.get("page", 1, type=int), name)
     list_args = {"q": name} if name else {}
     return render_template(
         "accounts/index.html", form=form, page=page, name=name, list_args=list_args, error=error
-    ), status if valid else 400
+    ), form.status if form.errors else status
 
 
 def _list_address() -> str:

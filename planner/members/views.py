@@ -26,8 +26,7 @@ bp = Blueprint("members", __name__, url_prefix="/members")
 def index():
     show_inactive = can_manage_members(current_user) and request.args.get("inactive") == "1"
     form = MemberSearchForm(formdata=request.args)
-    valid = form.validate()  # a name too long to be one is shown with its message, unsearched
-    name = (form.q.data or "") if valid else ""
+    name = form.searched_text()
     page = queries.members_directory(
         request.args.get("page", 1, type=int), name, include_inactive=show_inactive
     )
@@ -37,7 +36,7 @@ def index():
     return render_template(
         "members/index.html", form=form, page=page, name=name, show_inactive=show_inactive,
         search_args=search_args, list_args=list_args,
-    ), 200 if valid else 400
+    ), form.status
 
 
 @bp.route("/<int:member_id>")

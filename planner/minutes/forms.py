@@ -12,8 +12,8 @@ class MinutesSearchForm(SearchForm):
         _l("Search the minutes"),
         validators=[Length(max=200)],
         description=_l(
-            "Words from a meeting's title, venue, items or notes; capitals and accents do "
-            "not matter."
+            "Words from a meeting's title, context or venue, its items, notes or approved "
+            "minutes; capitals and accents do not matter."
         ),
     )
 

@@ -110,12 +110,9 @@ def _approval_meeting_choices(meeting: Meeting):
 @kept_page
 def index():
     form = MinutesSearchForm(formdata=request.args)
-    valid = form.validate()  # a search too long to be one is shown with its message, unsearched
-    text = (form.q.data or "") if valid else ""
+    text = form.searched_text()
     page = queries.minutes_index(current_user, text, request.args.get("page", 1, type=int))
-    return render_template(
-        "minutes/index.html", form=form, page=page, q=text
-    ), 200 if valid else 400
+    return render_template("minutes/index.html", form=form, page=page, q=text), form.status
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes")
