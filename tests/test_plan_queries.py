@@ -291,7 +291,7 @@ def test_the_tree_ordered_list_pages_through_every_action_once_in_axis_objective
     walked, page = [], 1
     while True:
         found = queries.action_page(filters, page, page_size=3)
-        walked += [row.action.id for row in found.rows]
+        walked += [row.id for row in found.rows]
         if page == found.pages:
             break
         page += 1

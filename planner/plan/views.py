@@ -117,8 +117,8 @@ def index():
 def timeline():
     form, filters, valid = _filters()
     tree_filters = queries.ActionFilters(**{**filters.__dict__, "sort": "tree"})
-    page = queries.action_page(tree_filters, request.args.get("page", 1, type=int))
-    actions = [row.action for row in page.rows]
+    page = queries.timeline_page(tree_filters, request.args.get("page", 1, type=int))
+    actions = page.rows
     milestones = queries.milestones_for([a.id for a in actions])
     layout = timeline_layout.build(actions, milestones, local_today(), rtl=is_right_to_left())
     return render_template(
@@ -699,6 +699,7 @@ def register_template_globals(app) -> None:
         plan_labels=Labels(),
         plan_status=ActionStatus,
         plan_horizon_label=horizon_label,
+        plan_horizon_labels=horizon_labels,
         plan_horizon_years=horizon_years,
         plan_horizons_form=horizons_form,
         plan_money=format_money,
@@ -734,6 +735,11 @@ def horizon_years(horizon) -> str:
         return ""
     start, end = getattr(network, f"{key}_term_start"), getattr(network, f"{key}_term_end")
     return f"{start}–{end}" if start and end else ""
+
+
+def horizon_labels() -> dict:
+    """Every horizon's label, for a list that names one per row."""
+    return {horizon: horizon_label(horizon) for horizon in Horizon}
 
 
 def horizon_label(horizon) -> str:
