@@ -313,6 +313,15 @@ def test_everyone_reads_the_plan_tree_with_progress_and_overdue_marks(people, pl
                                "Rencontres UE"}
     assert "En retard" in page and "<progress" in page
     assert "Nouvelle action" not in page  # an observer only reads
+    tree = client.get("/plan/").get_data(as_text=True)
+    tree = tree[tree.index('id="strategy"'):tree.index('id="actions"')]
+    medium = plan["objectives"][0]
+    objective = tree[tree.index(f'href="/plan/objectives/{medium.id}"'):]
+    objective = objective[:objective.index("</li>")]
+    assert "Moyen terme" in objective
+    assert 'aria-label="Avancement de « Statut juridique »"' in objective
+    assert f'href="/plan/?objective={medium.id}">2 actions</a>' in objective
+    assert f'href="/plan/?objective={medium.id}&amp;flag=overdue">1 en retard</a>' in objective
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -424,6 +433,35 @@ def test_sort_by_deadline_lists_flat_in_date_order(people, plan, as_user):
     page = text(client.get("/plan/?sort=-deadline"))
     section = page[page.index('id="actions"'):]
     assert section.index("Missions Turquie") < section.index("Rencontres UE")
+
+
+def test_each_row_of_the_list_names_its_objective_owner_status_progress_and_funding(
+    people, plan, as_user,
+):
+    """The flat list's rows, read as plain columns (plan/queries.py, action_page)."""
+    client = as_user(people["observer"])
+    page = client.get("/plan/?sort=deadline").get_data(as_text=True)
+    rows = {title: row for row in re.findall(r"<tr.*?</tr>", page, re.S)
+            for title in titles_in(row)}
+    actions, (medium, long) = plan["actions"], plan["objectives"]
+
+    overdue = rows["Avis des membres"]
+    assert 'class="plan-row--overdue"' in overdue and "En retard" in overdue
+    assert f'href="/plan/actions/{actions["overdue"].id}"' in overdue
+    assert f'{medium.axis.position}.{medium.position} <bdi>Statut juridique</bdi>' in overdue
+    assert f'href="/members/{people["own"].id}"><bdi>OWN</bdi>' in overdue
+
+    soon = rows["Fiches de poste"]
+    assert "En retard" not in soon and "Secrétariat" in soon
+    assert "<bdi>GIZ TAM 3</bdi>" in soon and "100\u00a0MAD" in soon
+
+    blocked = rows["Missions Turquie"]
+    assert "plan-status--blocked" in blocked and "Bloquée" in blocked
+    assert 'value="10"' in blocked and 'aria-label="Avancement de « Missions Turquie »"' in blocked
+    assert f'{long.axis.position}.{long.position} <bdi>Partenariats</bdi>' in blocked
+
+    done = rows["Rencontres UE"]  # done: past its deadline, but not overdue
+    assert "plan-status--done" in done and "En retard" not in done and "300\u00a0MAD" in done
 
 
 def test_list_is_paginated_at_50_with_the_total(people, as_user):
