@@ -320,8 +320,11 @@ def test_everyone_reads_the_plan_tree_with_progress_and_overdue_marks(people, pl
     objective = objective[:objective.index("</li>")]
     assert "Moyen terme" in objective
     assert 'aria-label="Avancement de « Statut juridique »"' in objective
-    assert f'href="/plan/?objective={medium.id}">2 actions</a>' in objective
-    assert f'href="/plan/?objective={medium.id}&amp;flag=overdue">1 en retard</a>' in objective
+    # The tree's filter links land on the list below it, not on the top of the page.
+    assert f'href="/plan/?objective={medium.id}#actions">2 actions</a>' in objective
+    assert f'href="/plan/?objective={medium.id}&amp;flag=overdue#actions">1 en retard</a>' \
+        in objective
+    assert f'href="/plan/?axis={medium.axis_id}#actions"' in tree
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -475,6 +478,23 @@ def test_list_is_paginated_at_50_with_the_total(people, as_user):
     page2 = text(client.get("/plan/?sort=deadline&page=2"))
     assert "Bulk action 52" in page2 and "Bulk action 49" not in page2
     assert "Page 2 sur 2" in page2
+
+
+def test_filtering_and_paging_the_list_land_on_the_list_below_the_strategy_tree(
+    people, as_user,
+):
+    """A filtered or next page opens at its results (#actions), not at the top of a
+    page whose strategy tree can fill several screens; the timeline has no such anchor."""
+    objective = make_objective()
+    for n in range(51):
+        make_action(objective=objective, title=f"Bulk action {n:02d}", due_in=n)
+    client = as_user(people["director"])
+    page = client.get("/plan/?status=planned&sort=deadline").get_data(as_text=True)
+    assert '<form method="get" action="/plan/#actions"' in page
+    assert 'href="/plan/#actions">Effacer les filtres</a>' in page
+    assert 'href="/plan/?status=planned&amp;sort=deadline&amp;page=2#actions" rel="next"' in page
+    timeline = client.get("/plan/timeline").get_data(as_text=True)
+    assert '<form method="get" action="/plan/timeline"' in timeline
 
 
 def test_follow_up_counts_link_to_the_filtered_list(people, plan, as_user):

@@ -56,6 +56,17 @@ def test_director_update_shows_on_the_secretariats_follow_up(page, live_server):
     expect(page.get_by_role("link", name=ACTION)).to_be_visible()
 
 
+def test_a_filtered_list_opens_at_its_results_below_the_strategy(page, live_server):
+    log_in(page, live_server, "director.haliopolis@example.org")
+    page.goto(f"{live_server.url}/plan/")
+    filters = page.get_by_role("form", name="Filtres")
+    filters.get_by_label("Statut").select_option(label="En cours")
+    filters.get_by_role("button", name="Filtrer").click()
+    expect(page).to_have_url(re.compile(r"/plan/\?.*status=in_progress.*#actions$"))
+    expect(page.get_by_role("heading", name="Actions", exact=True)).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="Stratégie", exact=True)).not_to_be_in_viewport()
+
+
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PAGES = [
     ("/plan/", "plan-index"),
