@@ -325,6 +325,10 @@ def test_everyone_reads_the_plan_tree_with_progress_and_overdue_marks(people, pl
     assert f'href="/plan/?objective={medium.id}&amp;flag=overdue#actions">1 en retard</a>' \
         in objective
     assert f'href="/plan/?axis={medium.axis_id}#actions"' in tree
+    listed = client.get("/plan/").get_data(as_text=True)
+    listed = listed[listed.index('id="actions"'):]
+    heading = re.search(r'<h4 class="plan-group-objective">.*?</h4>', listed, re.S).group(0)
+    assert "Statut juridique" in heading and "Moyen terme" in heading  # the list's groups
 
 
 @pytest.mark.parametrize("query, expected", [

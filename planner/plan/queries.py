@@ -9,7 +9,19 @@ from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select, true, union
+from sqlalchemy import (
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from planner.core.listing import PAGE_SIZE, Capped, Page, page_bounds
@@ -190,7 +202,7 @@ class ActionRow:
         return getattr(self.action, name)
 
 
-def _page_ids(filters: ActionFilters, page: int, page_size: int):
+def _page_ids(filters: ActionFilters, page: int, page_size: int) -> tuple[int, int, Subquery]:
     """(total, page, the page's action ids as a subquery): the list's count and ids."""
     # The order does not change the count: one kept count serves every sort.
     criteria = tuple(sorted((k, v) for k, v in filters.args().items() if k != "sort"))
