@@ -36,12 +36,6 @@ def create_app(config: dict | None = None, *, serving: bool = False) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
             Path(app.instance_path) / "planner.sqlite3"
         )
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A file has no connection to lose: skip the liveness check at each checkout.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            "pool_pre_ping": False,
-        }
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: see README, section Deployment.")
 

@@ -6,7 +6,9 @@ from datetime import timedelta
 class DefaultConfig:
     # SQLite file in instance/ unless DATABASE_URL says otherwise (set in create_app).
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL's idle connections are checked before use by core/database.py (_ping),
+    # not at every checkout.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -21,6 +21,7 @@ from tests import factories
 
 PG_URL = os.environ.get("PLANNER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
+APP_CONNECTION_NAME = "planner-tests-app"
 
 
 def pytest_report_header(config):
@@ -51,8 +52,9 @@ def _pg_config(schema: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(PG_URL),
         "SQLALCHEMY_ENGINE_OPTIONS": {
-            "connect_args": {"options": f"-csearch_path={schema}"},
-            "pool_pre_ping": True,
+            # The name lets a test find the app's own connections on the shared server.
+            "connect_args": {"options": f"-csearch_path={schema}",
+                             "application_name": APP_CONNECTION_NAME},
         },
     }
 
