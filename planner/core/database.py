@@ -151,6 +151,18 @@ def execute_write(statement, parameters):
     return session.connection().execute(statement, parameters)
 
 
+def execute_locking_read(statement, parameters):
+    """A SELECT … FOR UPDATE of the request's transaction, run on its connection without the
+    ORM's execution machinery (it reads columns, not objects): on PostgreSQL inside a
+    transaction, as the session's own execution would put it."""
+    from planner.extensions import db
+
+    session = db.session()
+    session.flush()
+    _in_a_transaction(session)
+    return session.connection().execute(statement, parameters)
+
+
 def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
     """BEGIN IMMEDIATE, queueing for the write lock in naps of our own.
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, bindparam, func, insert, literal, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from planner.core import audit
-from planner.core.database import execute_write
+from planner.core.database import execute_locking_read, execute_write
 from planner.core.permissions import secretariat
 from planner.core.rules import RuleError
 from planner.core.time import utcnow
@@ -98,7 +98,7 @@ def _cast_lock_query():
 def _lock_for_cast(round_: Round, member_id: int):
     """_lock, reading the columns a cast needs (_cast_lock_query); `round_` is brought up to
     date with what was read under the lock, as a refresh would, without loading it again."""
-    state = db.session.execute(
+    state = execute_locking_read(
         _cast_lock_query(), {"round_id": round_.id, "member_id": member_id}).one()
     set_committed_value(round_, "status", state.status)
     set_committed_value(round_, "closes_at", state.closes_at)
