@@ -141,25 +141,24 @@ def execute_write(statement, parameters):
     Kept pages see it as a write (core/page_cache.py), and on PostgreSQL it runs inside a
     transaction. Not for the plan's tables, whose writes plan/revision.py counts through the
     session's events."""
+    return _execute_in_transaction(statement, parameters, writes=True)
+
+
+def execute_locking_read(statement, parameters):
+    """A SELECT … FOR UPDATE of the request's transaction that reads columns, not objects,
+    run the same way (on PostgreSQL inside a transaction, as the lock needs)."""
+    return _execute_in_transaction(statement, parameters, writes=False)
+
+
+def _execute_in_transaction(statement, parameters, *, writes: bool):
     from planner.core.page_cache import note_write
     from planner.extensions import db
 
     session = db.session()
     session.flush()  # as the session's own execution would: rows it holds are written first
     _in_a_transaction(session)
-    note_write(session)
-    return session.connection().execute(statement, parameters)
-
-
-def execute_locking_read(statement, parameters):
-    """A SELECT … FOR UPDATE of the request's transaction, run on its connection without the
-    ORM's execution machinery (it reads columns, not objects): on PostgreSQL inside a
-    transaction, as the session's own execution would put it."""
-    from planner.extensions import db
-
-    session = db.session()
-    session.flush()
-    _in_a_transaction(session)
+    if writes:
+        note_write(session)
     return session.connection().execute(statement, parameters)
 
 
