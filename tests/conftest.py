@@ -21,7 +21,7 @@ from tests import factories
 
 PG_URL = os.environ.get("PLANNER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
-APP_CONNECTION_NAME = "planner-tests-app"
+APP_CONNECTION_NAME = f"planner-tests-{os.getpid()}"  # this run's app connections
 
 
 def pytest_report_header(config):
