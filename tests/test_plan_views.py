@@ -505,8 +505,10 @@ def test_follow_up_counts_link_to_the_filtered_list(people, plan, as_user):
     client = as_user(people["secretariat"])
     page = text(client.get("/plan/follow-up"))
     own = people["own"].id
-    assert f'href="/plan/?owner={own}&amp;flag=overdue&amp;sort=deadline"' in \
-        client.get("/plan/follow-up").get_data(as_text=True)
+    markup = client.get("/plan/follow-up").get_data(as_text=True)
+    # Each figure opens the list at its results, below the strategy tree.
+    assert f'href="/plan/?owner={own}&amp;flag=overdue&amp;sort=deadline#actions"' in markup
+    assert 'href="/plan/?flag=overdue&amp;sort=deadline#actions"' in markup
     assert "Points d'attention, par porteur" in page
     # the overdue count of OWN opens exactly that action
     listed = text(client.get(f"/plan/?owner={own}&flag=overdue&sort=deadline"))
@@ -657,9 +659,12 @@ def test_directors_home_shows_their_clusters_next_deadlines(people, plan, as_use
 
 
 def test_secretariat_home_shows_overdue_and_due_soon_counts(people, plan, as_user):
-    page = text(as_user(people["secretariat"]).get("/"))
+    response = as_user(people["secretariat"]).get("/")
+    page = text(response)
     assert "1 action en retard" in page and "1 action à échéance dans les 30 jours" in page
     assert "1 action bloquée" in page
+    assert 'href="/plan/?status=blocked&amp;sort=deadline#actions">1 action bloquée</a>' in \
+        response.get_data(as_text=True)
 
 
 def test_review_partial_lists_open_actions_with_their_latest_update(people, plan, app):
@@ -669,6 +674,7 @@ def test_review_partial_lists_open_actions_with_their_latest_update(people, plan
     with app.test_request_context():
         page = html.unescape(render_template("plan/_review_actions.html"))
     assert "Huit réponses sur treize" in page and "Pas de financement" in page
+    assert 'href="/plan/?sort=deadline#actions"' in page
     assert "Rencontres UE" not in page  # done: nothing left to review
 
 
