@@ -99,6 +99,36 @@ def test_an_objection_without_reason_is_refused_and_the_input_kept(as_user, peop
     assert ballot_count() == 0
 
 
+
+def test_an_answer_naming_no_position_is_refused_and_the_reason_kept(as_user, people):
+    alpha = people["directors"][0]
+    motion = make_proposal(actor=people["secretariat"], open_round=True)
+    client = as_user(alpha)
+    for sent, message in (("", "Choisissez votre position."),
+                          ("maybe", "N'est pas un choix valide."),
+                          ("option-1", "Choisissez votre position.")):
+        response = answer(client, motion, alpha.member, sent, "Typed before the mistake")
+        assert response.status_code == 400, sent
+        page = text(response)
+        assert message in page and "Typed before the mistake" in page, sent
+    # A choice takes one of its own options, or an abstention: not another proposal's.
+    choice = make_proposal(actor=people["secretariat"], kind="choice", rule="simple_majority",
+                           options=["Association", "GIE"], open_round=True)
+    foreign = make_proposal(actor=people["secretariat"], kind="choice",
+                            rule="simple_majority", options=["Fédération", "GIE"])
+    foreign_option = queries.options_of(foreign.id)[0]
+    response = answer(client, choice, alpha.member, f"option-{foreign_option.id}", "Mine")
+    assert response.status_code == 400
+    assert "Choisissez l'une des options." in text(response) and "Mine" in text(response)
+    response = answer(client, choice, alpha.member, "agree")
+    assert response.status_code == 400
+    assert "Choisissez l'une des options, ou abstenez-vous." in text(response)
+    assert ballot_count() == 0
+    own_option = queries.options_of(choice.id)[1]
+    assert answer(client, choice, alpha.member, f"option-{own_option.id}").status_code == 302
+    ballot = db.session.scalar(select(Ballot))
+    assert (ballot.option_id, ballot.position) == (own_option.id, None)
+
 @pytest.mark.parametrize("role", ["other_director", "observer", "secretariat_only"])
 def test_every_other_role_gets_403_and_the_tally_does_not_change(as_user, people, role):
     alpha, beta, _ = people["directors"]

@@ -418,7 +418,7 @@ def cast(
     reason = (reason or "").strip()
     if proposal.kind is ProposalKind.CHOICE:
         if option_id is not None:
-            option = db.session.get(ProposalOption, option_id)  # the view loaded the options
+            option = db.session.get(ProposalOption, option_id)
             if option is None or option.proposal_id != proposal.id:
                 raise RuleError(_("Choose one of the options."), field="position")
             position = None
