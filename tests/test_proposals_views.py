@@ -129,6 +129,20 @@ def test_an_answer_naming_no_position_is_refused_and_the_reason_kept(as_user, pe
     ballot = db.session.scalar(select(Ballot))
     assert (ballot.option_id, ballot.position) == (own_option.id, None)
 
+def test_an_answer_without_this_sessions_token_is_refused(as_user, people):
+    alpha, beta, _ = people["directors"]
+    proposal = make_proposal(actor=people["secretariat"], open_round=True)
+    client = as_user(alpha)
+    fields = {f"m{alpha.member_id}-position": "agree", f"m{alpha.member_id}-reason": ""}
+    someone_elses = csrf_token(as_user(beta), page_of(proposal))
+    for token in (None, "forged", someone_elses):
+        data = fields if token is None else {**fields, "csrf_token": token}
+        response = client.post(cast_url(proposal, alpha.member), data=data)
+        assert response.status_code == 400, token
+        assert "envoyé depuis ce site" in text(response)
+    assert ballot_count() == 0
+
+
 @pytest.mark.parametrize("role", ["other_director", "observer", "secretariat_only"])
 def test_every_other_role_gets_403_and_the_tally_does_not_change(as_user, people, role):
     alpha, beta, _ = people["directors"]
