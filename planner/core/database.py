@@ -18,9 +18,9 @@ write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a statement waits for a lock before it fails
 FIRST_NAP, LONGEST_NAP = 0.0001, 0.002  # seconds between a writer's tries for the lock
 # SQLite's page cache per connection, in KiB (its default is 2,000). The home page at large
-# size reads about 3 MB of pages (the open rounds, their electorates and ballots, their
-# proposals): in 2 MB they pushed each other out, 750 reads of the file a request, and its
-# statement of awaited answers took 1.8 ms instead of 0.8. A sync worker holds one connection.
+# size reads more pages than 2 MB hold (the open rounds, their electorates and ballots, their
+# proposals): they pushed each other out, 750 reads of the file a request, and its statement
+# of awaited answers took 1.8 ms instead of 0.8. A sync worker holds one connection.
 PAGE_CACHE_KIB = 8192
 # A PostgreSQL connection back from the pool after this long idle is pinged before use.
 IDLE_BEFORE_PING_SECONDS = 1.0
