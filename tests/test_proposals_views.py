@@ -99,7 +99,6 @@ def test_an_objection_without_reason_is_refused_and_the_input_kept(as_user, peop
     assert ballot_count() == 0
 
 
-
 def test_an_answer_naming_no_position_is_refused_and_the_reason_kept(as_user, people):
     alpha = people["directors"][0]
     motion = make_proposal(actor=people["secretariat"], open_round=True)
@@ -128,6 +127,7 @@ def test_an_answer_naming_no_position_is_refused_and_the_reason_kept(as_user, pe
     assert answer(client, choice, alpha.member, f"option-{own_option.id}").status_code == 302
     ballot = db.session.scalar(select(Ballot))
     assert (ballot.option_id, ballot.position) == (own_option.id, None)
+
 
 def test_an_answer_without_this_sessions_token_is_refused(as_user, people):
     alpha, beta, _ = people["directors"]
