@@ -223,6 +223,12 @@ def _position_choices(proposal: Proposal, options) -> list[tuple[str, str]]:
     return [(position.value, label) for position, label in labels.items()]
 
 
+def _answer_prefix(member_id: int) -> str:
+    """The names of one member's answer fields start with this (a director may answer for
+    two clusters on one page)."""
+    return f"m{member_id}-"
+
+
 def _cast_form(proposal: Proposal, options, member_id: int, ballot=None,
                bound: bool = False) -> CastForm:
     data = {}
@@ -230,9 +236,9 @@ def _cast_form(proposal: Proposal, options, member_id: int, ballot=None,
         value = f"option-{ballot.option_id}" if ballot.option_id else ballot.position.value
         data = {"position": value, "reason": ballot.reason}
     if bound:
-        form = CastForm(prefix=f"m{member_id}")
+        form = CastForm(prefix=_answer_prefix(member_id))
     else:
-        form = CastForm(prefix=f"m{member_id}", formdata=None, data=data)
+        form = CastForm(prefix=_answer_prefix(member_id), formdata=None, data=data)
     form.position.choices = choices(_position_choices(proposal, options))
     return form
 
@@ -382,7 +388,7 @@ def cast(proposal_id: int, round_number: int, member_id: int):
     # The rule checks every part of an answer (the option is the proposal's, the reason is
     # there when needed and not too long) and CSRFProtect has checked the token, so the
     # form is built only to show the page again: a tenth of an accepted cast's time.
-    prefix = f"m{member.id}-"
+    prefix = _answer_prefix(member.id)
     answer = _parse_answer(request.form.get(prefix + "position", ""))
     error = None
     if answer is not None:
