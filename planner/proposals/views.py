@@ -392,6 +392,12 @@ def cast(proposal_id: int, round_number: int, member_id: int):
     answer = _parse_answer(request.form.get(prefix + "position", ""))
     error = None
     if answer is not None:
+        # What an accepted answer shows is made before the write lock is taken, which other
+        # workers' casts queue for: the lock is held for the rule's statements alone. The round
+        # is open when the answer is accepted, so it is its proposal's latest (see _back).
+        message = _("The answer of %(member)s is recorded. You can change it until the round "
+                    "closes.", member=member.short_name)
+        response = redirect(url_for("proposals.show", proposal_id=proposal.id) + "#answer")
         start_writing(db.session())  # the rule re-reads the round, elector and proxy locked
         try:
             rules.cast(current_user, round_, member, position=answer[0], option_id=answer[1],
@@ -399,11 +405,6 @@ def cast(proposal_id: int, round_number: int, member_id: int):
         except RuleError as refused:
             error = refused
         else:
-            # The message (the account's language included) and the redirect are made before
-            # the commit expires the objects: no second transaction follows the write.
-            message = _("The answer of %(member)s is recorded. You can change it until the "
-                        "round closes.", member=member.short_name)
-            response = _back(proposal, round_, "#answer")
             db.session.commit()
             flash(message, "success")
             return response
