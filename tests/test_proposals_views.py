@@ -78,7 +78,8 @@ def test_director_casts_and_sees_it_on_the_consensus_map(as_user, people):
     page = text(client.get(page_of(proposal)))
     assert "Votre réponse" in page and "Pour ALPHA" in page
     response = answer(client, proposal, alpha.member, "reservations", "The budget is vague.")
-    assert response.status_code == 302 and response.headers["Location"].endswith("#answer")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{page_of(proposal)}#answer")
     page = text(client.get(page_of(proposal)))
     assert "La réponse de ALPHA est enregistrée" in page
     assert "D'accord avec réserves" in page and "The budget is vague." in page
@@ -287,6 +288,12 @@ def test_amended_round_shows_the_diff_and_the_objection_is_withdrawn(as_user, pe
                     {"closes_at": (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")},
                     page=page_of(proposal))
     assert response.status_code == 302
+    # An answer in the second round goes back to the proposal's page, which shows that round.
+    alpha_client = as_user(alpha)
+    response = answer(alpha_client, proposal, alpha.member, "agree", number=2)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{page_of(proposal)}#answer")
+    assert "La réponse de ALPHA est enregistrée" in text(alpha_client.get(page_of(proposal)))
     page = text(as_user(beta).get(page_of(proposal)))
     assert "<del>Create</del><ins>Prepare</ins>" in page
     assert "<ins>; create it at 15 members.</ins>" in page or "15 members" in page
