@@ -393,11 +393,10 @@ def cast(proposal_id: int, round_number: int, member_id: int):
     error = None
     if answer is not None:
         # What an accepted answer shows is made before the write lock is taken, which other
-        # workers' casts queue for: the lock is held for the rule's statements alone. The round
-        # is open when the answer is accepted, so it is its proposal's latest (see _back).
+        # workers' casts queue for: the lock is held for the rule's statements alone.
         message = _("The answer of %(member)s is recorded. You can change it until the round "
                     "closes.", member=member.short_name)
-        response = redirect(url_for("proposals.show", proposal_id=proposal.id) + "#answer")
+        response = _back(proposal, round_, "#answer")
         start_writing(db.session())  # the rule re-reads the round, elector and proxy locked
         try:
             rules.cast(current_user, round_, member, position=answer[0], option_id=answer[1],
