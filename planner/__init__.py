@@ -112,9 +112,9 @@ def _init_extensions(app: Flask) -> None:
     from planner.members.sessions import init_sessions
 
     init_security(app)  # first: it decides how the request's transaction begins
-    init_sessions(app)
     register_error_handlers(app)
-    init_page_cache(app)  # last: a kept page is served once the session's rules have run
+    init_page_cache(app)  # a kept page is served once the session's rules have run
+    init_sessions(app)  # last: the network the views use, which a kept page does not
 
 
 def _init_commands(app: Flask) -> None:

@@ -3,8 +3,8 @@
 Flask-Migrate (and Alembic, 11 MB) is attached only where commands run: see create_app().
 """
 
+import flask_login
 from flask_babel import Babel
-from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -18,6 +18,19 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class LoginManager(flask_login.LoginManager):
+    """Flask-Login's manager, which can also tell who is signed in without making the
+    account's objects (members/sessions.py): all that a kept page needs to know."""
+
+    def signed_in_loader(self, callback):
+        self._signed_in_callback = callback
+        return callback
+
+    def signed_in(self):
+        """The signed-in account's id, session version and language, or None."""
+        return self._signed_in_callback()
 
 
 class Base(DeclarativeBase):

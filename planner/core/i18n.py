@@ -2,8 +2,9 @@
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, get_translations
-from flask_login import current_user
 from markupsafe import Markup
+
+from planner.extensions import login_manager
 
 
 def select_locale() -> str:
@@ -17,8 +18,9 @@ def chosen_language() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI, the demo loader: the network's language
         return network_default_locale()
-    if current_user.is_authenticated and current_user.preferred_language in languages:
-        return current_user.preferred_language
+    account = login_manager.signed_in()  # no account objects: a kept page needs none
+    if account is not None and account.preferred_language in languages:
+        return account.preferred_language
     if session.get("language") in languages:
         return session["language"]
     return request.accept_languages.best_match(list(languages)) or network_default_locale()

@@ -29,13 +29,12 @@ from datetime import datetime, timedelta
 from flask import Flask, Response, current_app, g, has_request_context, request, session
 from flask.globals import request_ctx
 from flask_babel import get_locale
-from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from planner.core.security import csrf_token
 from planner.core.time import utcnow
-from planner.extensions import db
+from planner.extensions import db, login_manager
 
 LIFETIME = timedelta(minutes=1)
 HEADER = "X-Page-Cache"  # answers say "hit" or "miss"; a request may ask "bypass" (benchmark)
@@ -171,12 +170,13 @@ def _cache_key() -> tuple | None:
     if not getattr(view, "page_may_be_kept", False) or "_flashes" in session:
         return None
     # The account's statement reads the revision (members/sessions.py); none is kept before
-    # the database's first change.
-    if not current_user.is_authenticated or g.get("data_revision") is None:
+    # the database's first change. Who is signed in is known without the account's objects.
+    account = login_manager.signed_in()
+    if account is None or g.get("data_revision") is None:
         return None
     if current_app.config["PAGE_CACHE_BYPASS"] and request.headers.get(HEADER) == "bypass":
         return None
-    return (request.host, request.full_path, current_user.get_id(), str(get_locale()))
+    return (request.host, request.full_path, account.get_id(), str(get_locale()))
 
 
 def _expiry(now: datetime) -> datetime | None:

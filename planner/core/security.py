@@ -8,12 +8,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, request, session
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user, user_loaded_from_cookie
+from flask_login import logout_user, user_loaded_from_cookie
 from flask_wtf.csrf import generate_csrf
 
 from planner.core.database import write_intent
 from planner.core.errors import abort_with
 from planner.core.time import utcnow
+from planner.extensions import login_manager
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -115,7 +116,7 @@ def init_security(app: Flask) -> None:
         if request.endpoint == "static":
             return
         _reuse_signature()
-        if not current_user.is_authenticated:
+        if login_manager.signed_in() is None:  # no account objects: a kept page needs none
             return
         now = utcnow()
         if _expired(now):
