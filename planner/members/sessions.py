@@ -3,7 +3,7 @@
 The signed-in account is read once a request, as columns (`_account_row`). Most requests
 need it as objects (`load_user`, for `current_user`); a page kept by core/page_cache.py needs
 only who is signed in and in which language (`signed_in`), so it is served without making
-the account's, its cluster's and the network's ORM objects: a fifth of a kept page's cost.
+the account's, its cluster's and the network's ORM objects (README, Performance).
 """
 
 from functools import cache
