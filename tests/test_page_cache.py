@@ -537,8 +537,8 @@ def test_a_kept_page_runs_only_the_accounts_statement(as_user, people):
 
 def test_a_kept_page_is_served_without_making_the_accounts_objects(as_user, people,
                                                                    monkeypatch):
-    # Making the account, its cluster and the network as ORM objects cost a fifth of a kept
-    # page (README, Performance): a hook that asked for current_user would bring it back.
+    # Making the account, its cluster and the network as ORM objects cost a seventh to a
+    # fifth of a kept page (README, Performance): a hook asking for current_user brings it back.
     alpha = people["directors"][0]
     make_action(owner=alpha.member, title="Rédiger les fiches de poste")
     client = as_user(alpha)

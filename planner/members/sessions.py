@@ -93,16 +93,29 @@ def _valid(parts, user_id: str) -> bool:
             and _column(User, parts[0], "session_version") == _parse(user_id)[1])
 
 
+def _session_account_row():
+    """The columns of the account this request's session names, or None."""
+    user_id = session.get(_SESSION_KEY)
+    return None if user_id is None else _account_row(user_id)
+
+
 def signed_in() -> SignedIn | None:
     """Who is signed in with this request's session, without making the account's objects;
-    None when nobody is (a remembered login is restored by `current_user`)."""
+    None when nobody is (a remembered login is restored by `current_user`). Asked three
+    times a request (the session rules, the locale, the kept page's key): made once for the
+    session's account, again only if a login or logout changed it."""
     user_id = session.get(_SESSION_KEY)
-    parts = None if user_id is None else _account_row(user_id)
-    if parts is None or not _valid(parts, user_id):
-        return None
-    user = parts[0]
-    return SignedIn(_column(User, user, "id"), _column(User, user, "session_version"),
-                    _column(User, user, "preferred_language"))
+    known = g.get("signed_in")
+    if known is not None and known[0] == user_id:
+        return known[1]
+    parts = _session_account_row()
+    account = None
+    if parts is not None and _valid(parts, user_id):
+        user = parts[0]
+        account = SignedIn(_column(User, user, "id"), _column(User, user, "session_version"),
+                           _column(User, user, "preferred_language"))
+    g.signed_in = (user_id, account)
+    return account
 
 
 def load_user(user_id: str) -> User | None:
@@ -177,8 +190,7 @@ def init_sessions(app: Flask) -> None:
             return  # served without touching the database (health reports it itself)
         if "network" in g:  # made with the signed-in account
             return
-        user_id = session.get(_SESSION_KEY)
-        parts = None if user_id is None else _account_row(user_id)
+        parts = _session_account_row()
         if parts is not None:  # read with the account already: made from its columns
             g.network = _as_loaded(Network, parts[1])
         else:
